@@ -1,0 +1,1 @@
+"""Products: SKUs with the unified item code 商家编码."""

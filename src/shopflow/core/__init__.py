@@ -1,0 +1,1 @@
+"""Document framework, numbering, audit trail, roles and settings helpers."""

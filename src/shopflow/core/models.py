@@ -1,0 +1,174 @@
+"""Abstract documents and the framework's own tables: numbering, links, audit, changes, tokens."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from shopflow.core.states import DOCUMENT_ACTIONS, DocState
+from shopflow.core.validators import validate_positive
+
+QTY = {"max_digits": 18, "decimal_places": 4}
+MONEY = {"max_digits": 18, "decimal_places": 2}
+
+
+class Document(models.Model):
+    """A business document 单据: header with number, state and stamps; lines in a subclass."""
+
+    number = models.CharField(_("number"), max_length=40, blank=True, default="", editable=False)
+    state = models.CharField(
+        _("state"), max_length=16, choices=DocState.choices, default=DocState.DRAFT, editable=False
+    )
+    # Bumped on every write, so a stale form or API client cannot overwrite newer work.
+    version = models.PositiveIntegerField(default=1, editable=False)
+    doc_date = models.DateField(_("document date"), default=timezone.localdate)
+    remarks = models.TextField(_("remarks"), blank=True, default="")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", editable=False,
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", null=True, blank=True,
+        editable=False, verbose_name=_("approved by"),
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+        ordering = ["-id"]
+        default_permissions = DOCUMENT_ACTIONS
+        constraints = [
+            models.UniqueConstraint(
+                fields=["number"], condition=~Q(number=""), name="%(app_label)s_%(class)s_number_uniq"
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=DocState.values), name="%(app_label)s_%(class)s_state_valid"
+            ),
+        ]
+
+    @property
+    def doc_type(self) -> str:
+        return self._meta.label_lower
+
+    @property
+    def display_number(self) -> str:
+        return self.number or str(_("Draft #%(id)s") % {"id": self.pk})
+
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} {self.display_number}"
+
+
+class DocumentLine(models.Model):
+    """A document line; the subclass adds `document = ForeignKey(..., related_name="lines")`."""
+
+    line_no = models.PositiveIntegerField(_("line"), default=1)
+    quantity = models.DecimalField(_("quantity"), validators=[validate_positive], **QTY)
+    remarks = models.CharField(_("remarks"), max_length=500, blank=True, default="")
+
+    class Meta:
+        abstract = True
+        ordering = ["line_no", "id"]
+        default_permissions = ()
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="%(app_label)s_%(class)s_qty_positive"),
+        ]
+
+
+class NumberSequence(models.Model):
+    """The last number taken per document type and day; its row is locked while incremented."""
+
+    doc_type = models.CharField(max_length=100)
+    day = models.DateField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        default_permissions = ()
+        constraints = [models.UniqueConstraint(fields=["doc_type", "day"], name="core_numseq_type_day_uniq")]
+
+
+class DocumentLink(models.Model):
+    """Push-down 下推: `quantity` of a source line was carried into a target line.
+
+    `active` turns false when the target document is cancelled, so its quantity is free again.
+    """
+
+    source_type = models.CharField(max_length=100)
+    source_id = models.BigIntegerField()
+    source_line_id = models.BigIntegerField()
+    target_type = models.CharField(max_length=100)
+    target_id = models.BigIntegerField()
+    target_line_id = models.BigIntegerField()
+    quantity = models.DecimalField(**QTY)
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        default_permissions = ()
+        indexes = [
+            models.Index(fields=["source_type", "source_id"], name="core_link_source_idx"),
+            models.Index(fields=["source_type", "source_line_id"], name="core_link_srcline_idx"),
+            models.Index(fields=["target_type", "target_id"], name="core_link_target_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="core_link_qty_positive"),
+            models.UniqueConstraint(
+                fields=["source_type", "source_line_id", "target_type", "target_line_id"],
+                name="core_link_line_pair_uniq",
+            ),
+        ]
+
+
+class AuditEvent(models.Model):
+    """Who did what to which document, when, with the before/after values. Never changed:
+    database triggers refuse UPDATE and DELETE (migration 0002)."""
+
+    doc_type = models.CharField(max_length=100)
+    doc_id = models.BigIntegerField()
+    action = models.CharField(max_length=32)
+    from_state = models.CharField(max_length=16, blank=True, default="")
+    to_state = models.CharField(max_length=16, blank=True, default="")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", null=True)
+    at = models.DateTimeField(default=timezone.now)
+    reason = models.TextField(blank=True, default="")
+    payload = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        default_permissions = ("view",)
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["doc_type", "doc_id"], name="core_audit_doc_idx")]
+
+
+class ChangeRecord(models.Model):
+    """异动单: a change to an approved document, with who, when, why and before/after."""
+
+    doc_type = models.CharField(max_length=100)
+    doc_id = models.BigIntegerField()
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    reason = models.TextField()
+    changes = models.JSONField(default=dict)
+
+    class Meta:
+        default_permissions = ("view",)
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["doc_type", "doc_id"], name="core_change_doc_idx")]
+
+
+class ApiToken(models.Model):
+    """A personal API token; only its SHA-256 is stored, the key is shown once."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    key_prefix = models.CharField(max_length=12)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        default_permissions = ()
+        ordering = ["-id"]
+        verbose_name = _("API token")

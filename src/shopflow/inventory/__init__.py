@@ -1,0 +1,1 @@
+"""Warehouses and the stock ledger: immutable moves, balances kept in step."""

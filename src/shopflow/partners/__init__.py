@@ -1,0 +1,1 @@
+"""Partners: suppliers (customers, subcontractors, couriers follow in issue 3)."""

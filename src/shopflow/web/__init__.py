@@ -1,0 +1,1 @@
+"""The web shell: login, navigation, generic document list and detail pages."""

@@ -1,0 +1,3 @@
+"""URLs of the API-token pages (owned by the API work)."""
+
+urlpatterns: list = []

@@ -1,0 +1,60 @@
+"""Fixtures shared by every test: one user per role, master data, an approved purchase order."""
+
+from decimal import Decimal
+
+import pytest
+
+from shopflow.core import services
+from tests.factories import SkuFactory, SupplierFactory, UserFactory, WarehouseFactory, make_purchase_order
+
+
+@pytest.fixture
+def role_user(db):
+    """role_user("manager") → a user in that role (created once per test)."""
+
+    def make(role: str, username: str | None = None):
+        return UserFactory(username=username or f"{role}-user", roles=[role])
+
+    return make
+
+
+@pytest.fixture
+def buyer(role_user):
+    return role_user("purchasing")
+
+
+@pytest.fixture
+def manager(role_user):
+    return role_user("manager")
+
+
+@pytest.fixture
+def clerk(role_user):
+    return role_user("warehouse")
+
+
+@pytest.fixture
+def sku(db):
+    return SkuFactory()
+
+
+@pytest.fixture
+def supplier(db):
+    return SupplierFactory()
+
+
+@pytest.fixture
+def warehouse(db):
+    return WarehouseFactory()
+
+
+@pytest.fixture
+def draft_po(buyer, supplier, warehouse, sku):
+    return make_purchase_order(actor=buyer, supplier=supplier, warehouse=warehouse,
+                               lines=[(sku, Decimal("10"), Decimal("12.50"))])
+
+
+@pytest.fixture
+def approved_po(draft_po, buyer, manager):
+    services.document_transition(draft_po, "submit", actor=buyer)
+    return services.document_transition(draft_po, "approve", actor=manager)
