@@ -99,7 +99,6 @@ def _database_config() -> dict:
             "timeout": 20,
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
-        config["TEST"] = {"NAME": str(VAR_DIR / "test-shopflow.sqlite3")}
     return config
 
 

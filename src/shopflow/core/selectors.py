@@ -2,8 +2,10 @@
 
 from collections import defaultdict
 from decimal import Decimal
+from functools import reduce
+from operator import or_
 
-from django.db.models import Sum
+from django.db.models import Q, Sum
 
 from shopflow.core.models import AuditEvent, ChangeRecord, DocumentLink
 from shopflow.core.registry import get_type, type_of
@@ -100,3 +102,27 @@ def user_may(user, doc_type: str, action: str) -> bool:
 
 def is_editable(doc, user) -> bool:
     return doc.state == DocState.DRAFT and user_may(user, doc.doc_type, "edit")
+
+
+def document_list(doc_type: str, *, user, search: str = "", filters: dict | None = None, ordering: str = ""):
+    """The documents of one type this user may view, searched, filtered and sorted.
+
+    `filters` maps names of the type's filter_fields to values ("" or None = no filter);
+    `ordering` is a list column, "-" for descending; unknown names are ignored."""
+    dt = get_type(doc_type)
+    if not user_may(user, dt.key, "view"):
+        return dt.model.objects.none()
+    qs = dt.model.objects.all()
+    related = [f for f in dt.list_columns if f in {x.name for x in dt.model._meta.get_fields()}
+               and dt.model._meta.get_field(f).many_to_one]
+    qs = qs.select_related(*related)
+    for name, value in (filters or {}).items():
+        if name in dt.filter_fields and value not in ("", None):
+            qs = qs.filter(**{name: value})
+    term = search.strip()
+    if term:
+        qs = qs.filter(reduce(or_, (Q(**{f"{f}__icontains": term}) for f in dt.search_fields)))
+    field = ordering.lstrip("-")
+    if field in dt.list_columns:
+        qs = qs.order_by(ordering, "-id")
+    return qs
