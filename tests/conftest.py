@@ -5,7 +5,13 @@ from decimal import Decimal
 import pytest
 
 from shopflow.core import services
-from tests.factories import SkuFactory, SupplierFactory, UserFactory, WarehouseFactory, make_purchase_order
+from tests.factories import (
+    SkuFactory,
+    SupplierFactory,
+    UserFactory,
+    WarehouseFactory,
+    make_purchase_order,
+)
 
 
 @pytest.fixture
@@ -55,6 +61,9 @@ def draft_po(buyer, supplier, warehouse, sku):
 
 
 @pytest.fixture
-def approved_po(draft_po, buyer, manager):
-    services.document_transition(draft_po, "submit", actor=buyer)
-    return services.document_transition(draft_po, "approve", actor=manager)
+def approved_po(buyer, manager, supplier, warehouse, sku):
+    """An approved order of its own (not the draft_po object), 10 × sku at 12.50."""
+    po = make_purchase_order(actor=buyer, supplier=supplier, warehouse=warehouse,
+                             lines=[(sku, Decimal("10"), Decimal("12.50"))])
+    services.document_transition(po, "submit", actor=buyer)
+    return services.document_transition(po, "approve", actor=manager)

@@ -1,5 +1,6 @@
 """Role → permission sync, and the access matrix as a table people can review."""
 
+from django.apps import apps
 from django.contrib.auth.models import Group, Permission
 
 from shopflow.core.registry import document_types
@@ -16,26 +17,30 @@ def access_matrix() -> list[dict]:
     ]
 
 
-def sync_role_permissions(**kwargs) -> None:
-    """Give each role group exactly the document permissions its access table grants
-    (permissions of other kinds that an administrator added are left alone)."""
-    groups = {g.name: g for g in Group.objects.filter(name__in=ROLE_CODES)}
-    if not groups:
-        return  # before migration 0003 has run
+def sync_role_permissions(sender=None, **kwargs) -> None:
+    """Give each role group exactly the document permissions its access table grants;
+    permissions of other kinds that an administrator added are left alone.
+
+    post_migrate is sent once per app; permissions of every app exist only after the last
+    one, so the sync waits for it. Migration 0003 creates the groups; after a test-database
+    flush only this handler runs, so it creates missing groups too."""
+    with_models = [c for c in apps.get_app_configs() if c.models_module is not None]
+    if sender is not None and sender.label != with_models[-1].label:
+        return
+    groups = {code: Group.objects.get_or_create(name=code)[0] for code in ROLE_CODES}
+    document_perms, granted = set(), {code: set() for code in ROLE_CODES}
     for dt in document_types():
-        perms = {
-            p.codename: p
-            for p in Permission.objects.filter(
-                content_type__app_label=dt.app_label, content_type__model=dt.model._meta.model_name
-            )
-        }
-        for role, group in groups.items():
-            granted = set(dt.access.get(role, ()))
-            for action in DOCUMENT_ACTIONS:
-                perm = perms.get(f"{action}_{dt.model._meta.model_name}")
-                if perm is None:
-                    continue
-                if action in granted:
-                    group.permissions.add(perm)
-                else:
-                    group.permissions.remove(perm)
+        model = dt.model._meta.model_name
+        perms = Permission.objects.filter(content_type__app_label=dt.app_label, content_type__model=model)
+        by_codename = {p.codename: p.pk for p in perms}
+        for action in DOCUMENT_ACTIONS:
+            pk = by_codename.get(f"{action}_{model}")
+            if pk is None:
+                continue
+            document_perms.add(pk)
+            for role in ROLE_CODES:
+                if action in dt.access.get(role, ()):
+                    granted[role].add(pk)
+    for code, group in groups.items():
+        others = set(group.permissions.exclude(pk__in=document_perms).values_list("pk", flat=True))
+        group.permissions.set(others | granted[code])

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
 
 from shopflow.core.registry import document_types
-from shopflow.core.states import DocState, TERMINAL_STATES
+from shopflow.core.states import TERMINAL_STATES, DocState
 
 
 @register(Tags.security, deploy=True)

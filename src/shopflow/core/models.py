@@ -49,6 +49,9 @@ class Document(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} {self.display_number}"
+
     @property
     def doc_type(self) -> str:
         return self._meta.label_lower
@@ -56,9 +59,6 @@ class Document(models.Model):
     @property
     def display_number(self) -> str:
         return self.number or str(_("Draft #%(id)s") % {"id": self.pk})
-
-    def __str__(self) -> str:
-        return f"{self._meta.verbose_name} {self.display_number}"
 
 
 class DocumentLine(models.Model):
@@ -88,6 +88,8 @@ class NumberSequence(models.Model):
         default_permissions = ()
         constraints = [models.UniqueConstraint(fields=["doc_type", "day"], name="core_numseq_type_day_uniq")]
 
+    def __str__(self) -> str:
+        return f"{self.doc_type} {self.day}: {self.last}"
 
 class DocumentLink(models.Model):
     """Push-down 下推: `quantity` of a source line was carried into a target line.
@@ -120,6 +122,8 @@ class DocumentLink(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.source_type}#{self.source_id} → {self.target_type}#{self.target_id} × {self.quantity}"
 
 class AuditEvent(models.Model):
     """Who did what to which document, when, with the before/after values. Never changed:
@@ -140,6 +144,8 @@ class AuditEvent(models.Model):
         ordering = ["at", "id"]
         indexes = [models.Index(fields=["doc_type", "doc_id"], name="core_audit_doc_idx")]
 
+    def __str__(self) -> str:
+        return f"{self.doc_type}#{self.doc_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
 
 class ChangeRecord(models.Model):
     """异动单: a change to an approved document, with who, when, why and before/after."""
@@ -156,6 +162,8 @@ class ChangeRecord(models.Model):
         ordering = ["at", "id"]
         indexes = [models.Index(fields=["doc_type", "doc_id"], name="core_change_doc_idx")]
 
+    def __str__(self) -> str:
+        return f"{self.doc_type}#{self.doc_id} change {self.at:%Y-%m-%d %H:%M}"
 
 class ApiToken(models.Model):
     """A personal API token; only its SHA-256 is stored, the key is shown once."""
@@ -172,3 +180,6 @@ class ApiToken(models.Model):
         default_permissions = ()
         ordering = ["-id"]
         verbose_name = _("API token")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.key_prefix}…)"

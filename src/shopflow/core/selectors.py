@@ -8,7 +8,7 @@ from operator import or_
 from django.db.models import Q, Sum
 
 from shopflow.core.models import AuditEvent, ChangeRecord, DocumentLink
-from shopflow.core.registry import get_type, type_of
+from shopflow.core.registry import get_type
 from shopflow.core.states import DocState
 
 

@@ -4,9 +4,15 @@ import datetime
 from decimal import Decimal
 
 
+def plain(value: Decimal) -> str:
+    """A decimal without trailing zeros and never in exponent form: 10.0000 → "10", 2.50 → "2.5"."""
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def json_value(value):
     if isinstance(value, Decimal):
-        return str(value.normalize()) if value == value.to_integral() else str(value)
+        return plain(value)
     if isinstance(value, datetime.datetime | datetime.date):
         return value.isoformat()
     return value

@@ -21,9 +21,8 @@ from shopflow.core.errors import (
 from shopflow.core.guards import blocking_reasons
 from shopflow.core.models import AuditEvent, ChangeRecord, DocumentLink, NumberSequence
 from shopflow.core.selectors import line_pushed_quantities
-from shopflow.core.serialize import diff, field_values
+from shopflow.core.serialize import diff, field_values, plain
 from shopflow.core.states import ACTION_LABELS, DocState
-
 
 # ---------------------------------------------------------------- permissions, numbers, audit
 
@@ -205,7 +204,7 @@ def _sync_link_quantities(dt, doc, lines) -> None:
             errors.append(FieldError(
                 f"lines[{index}].quantity",
                 _("Only %(left)s remain on %(source)s line %(line)s.")
-                % {"left": left.normalize(), "source": source.display_number, "line": source_line.line_no},
+                % {"left": plain(left), "source": source.display_number, "line": source_line.line_no},
                 CoreError.OVER_PUSH,
             ))
         link.quantity = line.quantity
@@ -223,7 +222,8 @@ def document_change(*, doc, actor, reason: str, header: dict, expected_version: 
     doc = _lock(doc)
     _check_version(doc, expected_version)
     if doc.state not in (DocState.APPROVED, DocState.CLOSED):
-        raise DomainError(CoreError.CHANGE_NOT_ALLOWED, _("Change records are for approved documents; edit the draft instead."))
+        raise DomainError(CoreError.CHANGE_NOT_ALLOWED,
+                          _("Change records are for approved documents; edit the draft instead."))
     if not reason.strip():
         raise ValidationFailed([FieldError("reason", _("A reason is required."), CoreError.REASON_REQUIRED)])
     errors: list[FieldError] = []
@@ -350,7 +350,8 @@ def _pick_quantities(source, quantities):
     for line_id, raw in wanted.items():
         qty = _quantity(raw)
         if line_id not in by_id:
-            errors.append(FieldError(f"quantities.{line_id}", _("No such line on the source document."), "unknown_line"))
+            errors.append(FieldError(f"quantities.{line_id}", _("No such line on the source document."),
+                                     "unknown_line"))
             continue
         index, line = by_id[line_id]
         where = f"lines[{index}].quantity"
@@ -358,8 +359,8 @@ def _pick_quantities(source, quantities):
             errors.append(FieldError(where, _("Enter a quantity of zero or more."), "invalid"))
         elif qty > remaining[line_id]:
             errors.append(FieldError(where, _("Line %(line)s has only %(left)s left to push; %(asked)s asked.")
-                                     % {"line": line.line_no, "left": remaining[line_id].normalize(),
-                                        "asked": qty.normalize()}, CoreError.OVER_PUSH))
+                                     % {"line": line.line_no, "left": plain(remaining[line_id]),
+                                        "asked": plain(qty)}, CoreError.OVER_PUSH))
         elif qty > 0:
             picked.append((line, qty))
     if errors:

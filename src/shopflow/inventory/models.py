@@ -59,6 +59,9 @@ class StockMove(models.Model):
         ]
         constraints = [models.CheckConstraint(condition=~Q(quantity=0), name="inv_move_qty_nonzero")]
 
+    def __str__(self) -> str:
+        return f"{self.origin_type}#{self.origin_id}: {self.sku_id}@{self.warehouse_id} {self.quantity:+}"
+
 
 class StockBalance(models.Model):
     """On hand and reserved per SKU and warehouse, written with the moves in one transaction;
@@ -83,6 +86,9 @@ class StockBalance(models.Model):
             models.CheckConstraint(condition=Q(allow_negative=True) | Q(reserved__lte=F("on_hand")),
                                    name="inv_balance_no_oversell"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.sku_id}@{self.warehouse_id}: {self.on_hand} ({self.reserved} reserved)"
 
     @property
     def available(self):

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from shopflow.core.errors import DomainError
+from shopflow.core.serialize import plain
 from shopflow.inventory.error_codes import InventoryError
 from shopflow.inventory.models import StockBalance, StockMove, Warehouse
 
@@ -60,11 +61,11 @@ def stock_post(*, moves: list[MoveSpec], origin_type: str, origin_id: int, actor
             if new_on_hand < 0:
                 problems.append(_("%(sku)s in %(wh)s: on hand %(have)s, %(need)s needed")
                                 % {"sku": bal.sku.code, "wh": bal.warehouse.name,
-                                   "have": bal.on_hand.normalize(), "need": (-delta[key]).normalize()})
+                                   "have": plain(bal.on_hand), "need": plain(-delta[key])})
             elif new_on_hand < bal.reserved:
                 problems.append(_("%(sku)s in %(wh)s: %(reserved)s of %(have)s on hand are reserved")
                                 % {"sku": bal.sku.code, "wh": bal.warehouse.name,
-                                   "reserved": bal.reserved.normalize(), "have": bal.on_hand.normalize()})
+                                   "reserved": plain(bal.reserved), "have": plain(bal.on_hand)})
         bal.on_hand = new_on_hand
     if problems:
         raise DomainError(InventoryError.NEGATIVE_STOCK, _("Not enough stock: ") + "; ".join(problems))

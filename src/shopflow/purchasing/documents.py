@@ -2,7 +2,12 @@
 
 from shopflow.core.registry import DocumentType, PushRule, register, register_push_rule
 from shopflow.purchasing import services
-from shopflow.purchasing.models import PurchaseOrder, PurchaseOrderLine, PurchaseReceipt, PurchaseReceiptLine
+from shopflow.purchasing.models import (
+    PurchaseOrder,
+    PurchaseOrderLine,
+    PurchaseReceipt,
+    PurchaseReceiptLine,
+)
 
 ALL = ("view", "create", "edit", "submit", "approve", "unapprove", "pushdown", "cancel")
 
