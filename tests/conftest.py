@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from shopflow.core import services
 from tests.factories import (
@@ -12,6 +13,20 @@ from tests.factories import (
     WarehouseFactory,
     make_purchase_order,
 )
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    """Tests make many users; PBKDF2 would cost half a second each."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Service-level messages in English, so assertions read the msgids. Pages still follow
+    the request's language (LocaleMiddleware), zh-hans by default."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -6,7 +6,11 @@ import sys
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shopflow.settings")
+    from django.conf import settings
     from django.core.management import execute_from_command_line
+
+    # The default SQLite file lives in ./var/; SQLite cannot create the folder itself.
+    settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
 
     argv = list(sys.argv)
     # `shopflow verify-stock` and `shopflow verify_stock` both work.

@@ -11,7 +11,6 @@ import os
 from pathlib import Path
 
 import dj_database_url
-from django.utils.translation import gettext_lazy as _
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 HOME = Path(os.environ.get("SHOPFLOW_HOME", os.getcwd())).resolve()
@@ -119,12 +118,13 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
+# WhiteNoise serves static files straight from the package (finders), so no collectstatic step
+# is needed; a deployment that prefers collected files sets SHOPFLOW_STATIC_ROOT.
+STATIC_ROOT = os.environ.get("SHOPFLOW_STATIC_ROOT") or None
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-# Serve app static files straight from the package: no collectstatic step for a fresh clone.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 

@@ -86,7 +86,8 @@ def test_create_and_edit_need_permission(draft_po, role_user, supplier, warehous
     finance = role_user("finance")
     with pytest.raises(PermissionDeniedError):
         services.document_create(doc_type=PO, actor=finance,
-                                 header={"supplier": supplier.pk, "warehouse": warehouse.pk}, lines=[{"sku": sku.pk, "quantity": "1"}])
+                                 header={"supplier": supplier.pk, "warehouse": warehouse.pk},
+                                 lines=[{"sku": sku.pk, "quantity": "1"}])
     with pytest.raises(PermissionDeniedError):
         services.document_update_draft(doc=draft_po, actor=finance, header={}, lines=[])
     assert PurchaseOrder.objects.count() == 1

@@ -10,6 +10,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
@@ -25,16 +26,30 @@ from shopflow.core.states import DOCUMENT_ACTIONS, DocState
 
 
 def wire_value(instance, name: str):
-    """A field's value for JSON: decimals at the field's scale, dates ISO, relations as ids."""
-    f = instance._meta.get_field(name)
-    value = getattr(instance, f.attname)
+    """A value for JSON: decimals at the field's scale, dates ISO, relations as ids. Names that
+    are not model fields (a list column may be a property) are read as attributes."""
+    try:
+        f = instance._meta.get_field(name)
+    except FieldDoesNotExist:
+        f, value = None, getattr(instance, name)
+    else:
+        value = getattr(instance, f.attname)
     if value is None:
         return None
     if isinstance(f, models.DecimalField):
         return f"{Decimal(value):.{f.decimal_places}f}"
+    if isinstance(value, Decimal):
+        return str(value)
     if isinstance(value, datetime.date | datetime.datetime):
         return value.isoformat()
     return value
+
+
+def is_relation(model, name: str) -> bool:
+    try:
+        return model._meta.get_field(name).is_relation
+    except FieldDoesNotExist:
+        return False
 
 
 def header_names(dt: DocumentType) -> tuple[str, ...]:
@@ -55,11 +70,7 @@ def _scrub(value, path: str, errors: list[FieldError]):
     (via their shortest repr, so 0.1 stays 0.1 rather than 0.1000000000000000055…)."""
     if isinstance(value, str):
         if _UNSTORABLE.search(value):
-            errors.append(
-                FieldError(
-                    path, _("Text contains characters that cannot be stored."), "invalid_text"
-                )
-            )
+            errors.append(FieldError(path, _("Text contains characters that cannot be stored."), "invalid_text"))
         return value
     if isinstance(value, float):
         return Decimal(repr(value))
@@ -157,7 +168,7 @@ class DocumentRowOut(Schema):
 
     @classmethod
     def build(cls, doc, dt: DocumentType) -> "DocumentRowOut":
-        relations = [c for c in dt.list_columns if doc._meta.get_field(c).is_relation]
+        relations = [c for c in dt.list_columns if is_relation(dt.model, c)]
         return cls(
             id=doc.pk,
             number=doc.number,
@@ -268,11 +279,8 @@ class DocumentOut(Schema):
                 for a in available_transitions(doc, user)
             ],
             can_edit=is_editable(doc, user),
-            can_change=doc.state in (DocState.APPROVED, DocState.CLOSED)
-            and user_may(user, dt.key, "edit"),
-            push_targets=[
-                PushTargetOut(key=t.key, slug=t.slug, label=str(t.label)) for t in targets
-            ],
+            can_change=doc.state in (DocState.APPROVED, DocState.CLOSED) and user_may(user, dt.key, "edit"),
+            push_targets=[PushTargetOut(key=t.key, slug=t.slug, label=str(t.label)) for t in targets],
         )
 
 
@@ -360,9 +368,7 @@ class AuditEventOut(Schema):
 class TraceNodeOut(Schema):
     type: str
     id: int
-    may_view: bool = Field(
-        description="False: the caller may not view this type; number and state are withheld."
-    )
+    may_view: bool = Field(description="False: the caller may not view this type; number and state are withheld.")
     number: str
     display_number: str
     state: str

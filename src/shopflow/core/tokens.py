@@ -35,16 +35,10 @@ def api_token_create(*, user, name: str) -> tuple[ApiToken, str]:
         raise ValidationFailed([FieldError("name", _("Give the token a name."), "required")])
     if len(name) > NAME_MAX_LENGTH:
         raise ValidationFailed(
-            [
-                FieldError(
-                    "name", _("At most %(n)s characters.") % {"n": NAME_MAX_LENGTH}, "max_length"
-                )
-            ]
+            [FieldError("name", _("At most %(n)s characters.") % {"n": NAME_MAX_LENGTH}, "max_length")]
         )
     raw = setting("API_TOKEN_PREFIX") + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(
-        user=user, name=name, key_prefix=raw[:PREFIX_LENGTH], key_hash=_hash(raw)
-    )
+    token = ApiToken.objects.create(user=user, name=name, key_prefix=raw[:PREFIX_LENGTH], key_hash=_hash(raw))
     return token, raw
 
 
@@ -52,9 +46,7 @@ def api_token_create(*, user, name: str) -> tuple[ApiToken, str]:
 def api_token_revoke(*, token: ApiToken, actor) -> ApiToken:
     """Revoke a token; people revoke their own, superusers anyone's. Revoking twice is a no-op."""
     if token.user_id != actor.pk and not actor.is_superuser:
-        raise PermissionDeniedError(
-            CoreError.PERMISSION_DENIED, _("You may only revoke your own tokens.")
-        )
+        raise PermissionDeniedError(CoreError.PERMISSION_DENIED, _("You may only revoke your own tokens."))
     token = ApiToken.objects.select_for_update().get(pk=token.pk)
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
@@ -66,11 +58,7 @@ def api_token_authenticate(raw: str | None):
     """The active user a raw key belongs to, or None (unknown, revoked, or user inactive)."""
     if not raw or not raw.startswith(setting("API_TOKEN_PREFIX")):
         return None
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(key_hash=_hash(raw), revoked_at__isnull=True)
-        .first()
-    )
+    token = ApiToken.objects.select_related("user").filter(key_hash=_hash(raw), revoked_at__isnull=True).first()
     if token is None or not token.user.is_active:
         return None
     now = timezone.now()
