@@ -1,0 +1,1 @@
+"""Views of the web shell: thin handlers that parse, call one service or selector, render."""
