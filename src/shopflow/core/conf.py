@@ -15,6 +15,11 @@ DEFAULTS = {
     "LIST_PAGE_SIZE": 50,
     # Rows at most in one .xlsx export.
     "EXPORT_MAX_ROWS": 100_000,
+    # Days of the month (first, last) when the monthly stock-take is counted; a count sheet
+    # dated outside them gets a warning, not a refusal.
+    "STOCKTAKE_WINDOW_DAYS": (28, 31),
+    # GS1 prefix of generated EAN-13 barcodes; 200 is GS1's restricted-circulation range (in-house use only).
+    "BARCODE_PREFIX": "200",
 }
 
 

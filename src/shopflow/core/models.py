@@ -58,7 +58,8 @@ class Document(models.Model):
 
     @property
     def display_number(self) -> str:
-        return self.number or str(_("Draft #%(id)s") % {"id": self.pk})
+        # Numbers are taken at approval; until then the row id tells documents apart.
+        return self.number or str(_("Unnumbered #%(id)s") % {"id": self.pk})
 
 
 class DocumentLine(models.Model):
