@@ -6,3 +6,7 @@ class CatalogConfig(AppConfig):
     name = "shopflow.catalog"
     label = "catalog"
     verbose_name = _("Catalogue")
+
+    def ready(self) -> None:
+        # The system checks and the master-data lists register themselves on import.
+        from shopflow.catalog import checks, masterdata  # noqa: F401
