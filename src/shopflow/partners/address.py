@@ -23,11 +23,12 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from enum import StrEnum
 from functools import cache
 from importlib import resources
 
 from django.utils.translation import gettext as _
+
+from shopflow.partners.error_codes import AddressProblemCode
 
 MUNICIPALITIES = frozenset({"11", "12", "31", "50"})  # 北京 天津 上海 重庆
 
@@ -68,14 +69,6 @@ _TRAILING_POSTCODE = re.compile(
     re.ASCII,
 )
 _SPACES = re.compile(r"\s+")
-
-
-class AddressProblemCode(StrEnum):
-    EMPTY = "address_empty"
-    PROVINCE_UNKNOWN = "province_unknown"
-    CITY_UNKNOWN = "city_unknown"
-    DISTRICT_UNKNOWN = "district_unknown"
-    AMBIGUOUS = "address_ambiguous"
 
 
 @dataclass(frozen=True, slots=True)

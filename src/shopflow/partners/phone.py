@@ -24,19 +24,14 @@ from enum import StrEnum
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from shopflow.partners.error_codes import PhoneProblemCode
+
 
 class PhoneKind(StrEnum):
     MOBILE = "mobile"
     LANDLINE = "landline"
     SERVICE = "service"
     MASKED = "masked"
-
-
-class PhoneProblemCode(StrEnum):
-    EMPTY = "phone_empty"
-    INVALID = "phone_invalid"
-    NO_AREA_CODE = "phone_no_area_code"
-    NOT_MOBILE = "phone_not_mobile"
 
 
 @dataclass(frozen=True, slots=True)
