@@ -10,9 +10,22 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from shopflow.core.errors import DomainError
-from shopflow.inventory.models import StockBalance, StockMove
-from shopflow.inventory.selectors import balance_of, stock_differences
-from shopflow.inventory.services import MoveSpec, stock_post, stock_reverse_origin
+from shopflow.inventory.models import StockBalance, StockMove, StockReservation
+from shopflow.inventory.selectors import (
+    balance_of,
+    cost_differences,
+    reservation_differences,
+    stock_differences,
+)
+from shopflow.inventory.services import (
+    MoveSpec,
+    ReservationKey,
+    stock_issue_reserved,
+    stock_post,
+    stock_release,
+    stock_reserve,
+    stock_reverse_origin,
+)
 from tests.factories import SkuFactory, WarehouseFactory
 
 
@@ -81,45 +94,71 @@ def test_verify_stock_reports_a_tampered_balance(sku, warehouse):
 
 
 operations = st.lists(
-    st.tuples(st.sampled_from(["in", "out", "transfer", "reverse"]), st.integers(0, 2), st.integers(0, 1),
-              st.integers(1, 20)),
+    st.tuples(st.sampled_from(["in", "out", "transfer", "reverse", "reserve", "release", "issue-reserved"]),
+              st.integers(0, 2), st.integers(0, 1), st.integers(1, 20)),
     max_size=25,
 )
 
 
+def _apply(op, n, origin, skus, whs):
+    """Run one operation; return {(sku, wh): (Δ on hand, Δ reserved)} as it should change."""
+    kind, si, wi, qty = op
+    sku, wh, other = skus[si], whs[wi], whs[1 - wi]
+    key, q = (sku.pk, wh.pk), Decimal(qty)
+    if kind == "reverse":
+        open_moves = StockMove.objects.filter(origin_type=origin, origin_id=n - 1, reverses__isnull=True,
+                                              reversed_by__isnull=True)
+        undo = [(m.sku_id, m.warehouse_id, m.quantity, getattr(getattr(m, "reservation_use", None), "quantity", 0))
+                for m in open_moves]
+        stock_reverse_origin(origin_type=origin, origin_id=n - 1, actor=None)
+        return {(s, w): (-moved, Decimal(used)) for s, w, moved, used in undo}
+    if kind == "reserve":
+        stock_reserve(sku_id=sku.pk, warehouse_id=wh.pk, quantity=q, origin_type=origin, origin_id=si, actor=None)
+        return {key: (0, q)}
+    held = StockReservation.objects.filter(origin_type=origin, origin_id=si, sku=sku, warehouse=wh, open=True).first()
+    if kind == "release":
+        stock_release(sku_id=sku.pk, warehouse_id=wh.pk, origin_type=origin, origin_id=si, quantity=q, actor=None)
+        return {key: (0, -q)}
+    if kind == "issue-reserved":
+        stock_issue_reserved(reservation=ReservationKey(origin, si), sku_id=sku.pk, warehouse_id=wh.pk,
+                             quantity=q, origin_type=origin, origin_id=n, actor=None)
+        return {key: (-q, -min(q, held.quantity if held else 0))}
+    specs = {
+        "in": [MoveSpec(sku.pk, wh.pk, q)],
+        "out": [MoveSpec(sku.pk, wh.pk, -q)],
+        "transfer": [MoveSpec(sku.pk, wh.pk, -q), MoveSpec(sku.pk, other.pk, q)],
+    }[kind]
+    stock_post(moves=specs, origin_type=origin, origin_id=n, actor=None)
+    return {(m.sku_id, m.warehouse_id): (m.quantity, 0) for m in specs}
+
+
 @pytest.mark.django_db
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(ops=operations)
 def test_any_sequence_keeps_balances_equal_to_moves(ops):
+    """Receipts, issues, transfers, reversals and reservations in any order: on hand equals the
+    moves, reserved equals the open reservations and never exceeds on hand, nothing goes
+    negative, costs equal the move values, and verify-stock finds nothing."""
     origin = f"prop-{uuid.uuid4().hex[:8]}"  # examples share one test transaction
     skus = [SkuFactory() for _ in range(3)]
     whs = [WarehouseFactory() for _ in range(2)]
-    expected = {(s.pk, w.pk): Decimal(0) for s in skus for w in whs}
-    for n, (kind, si, wi, qty) in enumerate(ops):
-        sku, wh, other = skus[si], whs[wi], whs[1 - wi]
-        specs = {
-            "in": [MoveSpec(sku.pk, wh.pk, Decimal(qty))],
-            "out": [MoveSpec(sku.pk, wh.pk, Decimal(-qty))],
-            "transfer": [MoveSpec(sku.pk, wh.pk, Decimal(-qty)), MoveSpec(sku.pk, other.pk, Decimal(qty))],
-        }.get(kind)
+    expected = {(s.pk, w.pk): [Decimal(0), Decimal(0)] for s in skus for w in whs}
+    for n, op in enumerate(ops):
         try:
-            if specs is None:
-                open_moves = StockMove.objects.filter(origin_type=origin, origin_id=n - 1, reverses__isnull=True,
-                                                      reversed_by__isnull=True)
-                undo = [(m.sku_id, m.warehouse_id, m.quantity) for m in open_moves]
-                stock_reverse_origin(origin_type=origin, origin_id=n - 1, actor=None)
-                for sku_id, wh_id, q in undo:
-                    expected[(sku_id, wh_id)] -= q
-            else:
-                stock_post(moves=specs, origin_type=origin, origin_id=n, actor=None)
-                for m in specs:
-                    expected[(m.sku_id, m.warehouse_id)] += m.quantity
+            changes = _apply(op, n, origin, skus, whs)
         except DomainError:
-            pass  # refused as a whole: nothing may have changed
-        for key, value in expected.items():
-            assert value >= 0
-            assert balance_of(sku_id=key[0], warehouse_id=key[1]) == value
+            changes = {}  # refused as a whole: nothing may have changed
+        for key, (on_hand, reserved) in changes.items():
+            expected[key][0] += on_hand
+            expected[key][1] += reserved
+        for (sku_id, wh_id), (on_hand, reserved) in expected.items():
+            bal = StockBalance.objects.filter(sku_id=sku_id, warehouse_id=wh_id).first()
+            actual = (bal.on_hand, bal.reserved) if bal else (0, 0)
+            assert 0 <= reserved <= on_hand
+            assert actual == (on_hand, reserved)
     assert stock_differences() == []
+    assert reservation_differences() == []
+    assert cost_differences() == []
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")

@@ -1,7 +1,21 @@
+"""Admin for superusers: warehouses are master data; the ledger, its caches and the stock
+documents are read-only here (they change through the services only)."""
+
 from django.contrib import admin
 
-from shopflow.core.admin import ReadOnlyAdmin
-from shopflow.inventory.models import StockBalance, StockMove, Warehouse
+from shopflow.core.admin import DocumentAdmin, ReadOnlyAdmin
+from shopflow.inventory.models import (
+    OtherIssue,
+    OtherReceipt,
+    SafetyStock,
+    SkuCost,
+    StockBalance,
+    StockMove,
+    StockReservation,
+    StockTake,
+    TransferOrder,
+    Warehouse,
+)
 
 
 @admin.register(Warehouse)
@@ -13,9 +27,32 @@ class WarehouseAdmin(admin.ModelAdmin):
 
 @admin.register(StockMove)
 class StockMoveAdmin(ReadOnlyAdmin):
-    list_display = ("id", "sku", "warehouse", "quantity", "origin_type", "origin_id", "created_at")
+    list_display = ("id", "sku", "warehouse", "quantity", "unit_cost", "value", "origin_type", "origin_id",
+                    "created_at")
+    list_filter = ("origin_type",)
 
 
 @admin.register(StockBalance)
 class StockBalanceAdmin(ReadOnlyAdmin):
     list_display = ("sku", "warehouse", "on_hand", "reserved")
+
+
+@admin.register(StockReservation)
+class StockReservationAdmin(ReadOnlyAdmin):
+    list_display = ("origin_type", "origin_id", "origin_line_id", "sku", "warehouse", "quantity", "consumed",
+                    "released", "open")
+    list_filter = ("open", "origin_type")
+
+
+@admin.register(SkuCost)
+class SkuCostAdmin(ReadOnlyAdmin):
+    list_display = ("sku", "quantity", "average", "value", "updated_at")
+
+
+@admin.register(SafetyStock)
+class SafetyStockAdmin(ReadOnlyAdmin):
+    list_display = ("sku", "warehouse", "minimum", "updated_at", "updated_by")
+
+
+for model in (OtherReceipt, OtherIssue, TransferOrder, StockTake):
+    admin.site.register(model, DocumentAdmin)

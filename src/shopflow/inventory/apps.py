@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -6,3 +7,10 @@ class InventoryConfig(AppConfig):
     name = "shopflow.inventory"
     label = "inventory"
     verbose_name = _("Inventory")
+
+    def ready(self) -> None:
+        # The document types and the master-data lists register themselves on import.
+        from shopflow.inventory import documents  # noqa: F401
+        from shopflow.inventory.roles import grant_role_permissions
+
+        post_migrate.connect(grant_role_permissions, dispatch_uid="shopflow.inventory.grant_role_permissions")

@@ -1,11 +1,45 @@
-"""Reads of the stock ledger."""
+"""Reads of the stock ledger: consistency checks, valuation, low and slow stock, reservations,
+stock-take variance."""
 
+import calendar
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.conf import settings
+from django.db.models import DecimalField, ExpressionWrapper, F, OuterRef, Subquery, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from shopflow.inventory.models import StockBalance, StockMove
+from shopflow.catalog.models import Sku
+from shopflow.core.conf import setting
+from shopflow.core.selectors import user_may
+from shopflow.core.serialize import plain
+from shopflow.core.states import DocState
+from shopflow.inventory.costing import money
+from shopflow.inventory.models import (
+    SafetyStock,
+    SkuCost,
+    StockBalance,
+    StockMove,
+    StockReservation,
+    StockTake,
+)
 
+ZERO = Decimal(0)
+# Settings of this app that core.conf.DEFAULTS does not hold; read from settings.SHOPFLOW at call time.
+INVENTORY_DEFAULTS = {
+    # A SKU with stock and no move out of the warehouse for this many days is slow-moving 呆滞.
+    "SLOW_MOVING_DAYS": 90,
+}
+
+
+def inventory_setting(name: str):
+    return (getattr(settings, "SHOPFLOW", None) or {}).get(name, INVENTORY_DEFAULTS[name])
+
+
+# ---------------------------------------------------------------- ledger consistency (verify-stock)
 
 def stock_differences() -> list[dict]:
     """Every (SKU, warehouse) whose balance differs from the sum of its moves."""
@@ -18,7 +52,7 @@ def stock_differences() -> list[dict]:
     for bal in StockBalance.objects.select_related("sku", "warehouse"):
         key = (bal.sku_id, bal.warehouse_id)
         seen.add(key)
-        moved = sums.get(key, Decimal(0))
+        moved = sums.get(key, ZERO)
         if moved != bal.on_hand:
             out.append({"sku": bal.sku.code, "warehouse": bal.warehouse.code, "balance": bal.on_hand, "moves": moved})
     for key, moved in sums.items():
@@ -27,6 +61,345 @@ def stock_differences() -> list[dict]:
     return out
 
 
+def reservation_differences() -> list[dict]:
+    """Every (SKU, warehouse) whose reserved quantity differs from its open reservations."""
+    held = {
+        (r["sku_id"], r["warehouse_id"]): r["total"]
+        for r in StockReservation.objects.filter(open=True).values("sku_id", "warehouse_id")
+        .annotate(total=Sum("quantity"))
+    }
+    out = []
+    for bal in StockBalance.objects.select_related("sku", "warehouse"):
+        expected = held.pop((bal.sku_id, bal.warehouse_id), ZERO)
+        if expected != bal.reserved:
+            out.append({"sku": bal.sku.code, "warehouse": bal.warehouse.code, "reserved": bal.reserved,
+                        "reservations": expected})
+    for (sku_id, wh_id), expected in held.items():
+        out.append({"sku": sku_id, "warehouse": wh_id, "reserved": None, "reservations": expected})
+    return out
+
+
+def _move_values_by_sku() -> dict[int, dict]:
+    """Quantity and value moved per SKU; moves from before costing count quantity × unit cost."""
+    costed = StockMove.objects.filter(value__isnull=False).values("sku_id").annotate(q=Sum("quantity"), v=Sum("value"))
+    legacy = (StockMove.objects.filter(value__isnull=True).values("sku_id")
+              .annotate(q=Sum("quantity"), v=Sum(ExpressionWrapper(F("quantity") * F("unit_cost"),
+                                                                     output_field=DecimalField()))))
+    out: dict[int, dict] = defaultdict(lambda: {"quantity": ZERO, "value": ZERO})
+    for row in list(costed) + list(legacy):
+        out[row["sku_id"]]["quantity"] += Decimal(row["q"])
+        out[row["sku_id"]]["value"] += money(Decimal(row["v"]))
+    return out
+
+
+def cost_differences() -> list[dict]:
+    """Every SKU whose cost record's quantity or value differs from the sum of its moves."""
+    moved = _move_values_by_sku()
+    out = []
+    for cost in SkuCost.objects.select_related("sku"):
+        got = moved.pop(cost.sku_id, {"quantity": ZERO, "value": ZERO})
+        if got["quantity"] != cost.quantity or got["value"] != cost.value:
+            out.append({"sku": cost.sku.code, "quantity": cost.quantity, "moves_quantity": got["quantity"],
+                        "value": cost.value, "moves_value": got["value"]})
+    for sku_id, got in moved.items():
+        if got["quantity"] or got["value"]:
+            out.append({"sku": sku_id, "quantity": None, "moves_quantity": got["quantity"],
+                        "value": None, "moves_value": got["value"]})
+    return out
+
+
 def balance_of(*, sku_id: int, warehouse_id: int) -> Decimal:
     bal = StockBalance.objects.filter(sku_id=sku_id, warehouse_id=warehouse_id).first()
-    return bal.on_hand if bal else Decimal(0)
+    return bal.on_hand if bal else ZERO
+
+
+def available_of(*, sku_id: int, warehouse_id: int) -> Decimal:
+    """On hand less reserved."""
+    bal = StockBalance.objects.filter(sku_id=sku_id, warehouse_id=warehouse_id).first()
+    return bal.available if bal else ZERO
+
+
+def reservations_list(*, origin_type: str | None = None, origin_id: int | None = None, sku_id: int | None = None,
+                      warehouse_id: int | None = None, open_only: bool = True):
+    qs = StockReservation.objects.select_related("sku", "warehouse")
+    filters = {"origin_type": origin_type, "origin_id": origin_id, "sku_id": sku_id, "warehouse_id": warehouse_id}
+    qs = qs.filter(**{k: v for k, v in filters.items() if v is not None})
+    return qs.filter(open=True) if open_only else qs
+
+
+def average_cost_of(*, sku_id: int) -> Decimal:
+    """The moving-average unit cost, or the catalogue cost for an SKU never posted."""
+    cost = SkuCost.objects.filter(sku_id=sku_id).values_list("average", flat=True).first()
+    if cost is not None:
+        return cost
+    return Sku.objects.filter(pk=sku_id).values_list("cost", flat=True).first() or ZERO
+
+
+# ---------------------------------------------------------------- valuation
+
+@dataclass(frozen=True)
+class ValuationRow:
+    warehouse_id: int
+    warehouse_code: str
+    warehouse_name: str
+    sku_id: int
+    sku_code: str
+    sku_name: str
+    colour: str
+    size: str
+    unit: str
+    quantity: Decimal
+    average_cost: Decimal
+    value: Decimal
+
+
+@dataclass
+class Valuation:
+    rows: list[ValuationRow] = field(default_factory=list)
+    total_quantity: Decimal = ZERO
+    total_value: Decimal = ZERO
+    by_warehouse: list[dict] = field(default_factory=list)
+
+
+def _share_value(quantities: list[Decimal], cost: SkuCost | None, fallback: Decimal) -> list[Decimal]:
+    """Split the SKU's stock value over its warehouses in proportion to quantity; the last
+    share takes the rounding, so the shares add up to the ledger value exactly."""
+    total = sum(quantities, ZERO)
+    if cost is None or total <= 0 or total != cost.quantity:
+        average = cost.average if cost else fallback
+        return [money(q * average) for q in quantities]
+    shares = [money(cost.value * q / total) for q in quantities[:-1]]
+    return shares + [cost.value - sum(shares, ZERO)]
+
+
+def stock_valuation(*, warehouse_id: int | None = None, sku_prefix: str = "") -> Valuation:
+    """Stock value 库存金额 per warehouse and SKU at the moving-average cost, with totals."""
+    balances = StockBalance.objects.exclude(on_hand=0)
+    if sku_prefix:
+        balances = balances.filter(sku__code__startswith=sku_prefix)
+    rows = list(balances.order_by("sku__code", "warehouse__code").values_list(
+        "sku_id", "warehouse_id", "on_hand", "sku__code", "sku__name", "sku__colour", "sku__size", "sku__unit",
+        "sku__cost", "warehouse__code", "warehouse__name"))
+    costs = SkuCost.objects.in_bulk({r[0] for r in rows})
+    per_sku: dict[int, list[tuple]] = defaultdict(list)
+    for row in rows:
+        per_sku[row[0]].append(row)
+    result = Valuation()
+    for sku_id, group in per_sku.items():
+        cost = costs.get(sku_id)
+        values = _share_value([r[2] for r in group], cost, group[0][8])
+        for r, value in zip(group, values, strict=True):
+            if warehouse_id is not None and r[1] != warehouse_id:
+                continue
+            result.rows.append(ValuationRow(
+                warehouse_id=r[1], warehouse_code=r[9], warehouse_name=r[10], sku_id=sku_id, sku_code=r[3],
+                sku_name=r[4], colour=r[5], size=r[6], unit=r[7], quantity=r[2],
+                average_cost=cost.average if cost else r[8], value=value))
+    result.rows.sort(key=lambda r: (r.warehouse_code, r.sku_code))
+    totals: dict[int, dict] = {}
+    for r in result.rows:
+        t = totals.setdefault(r.warehouse_id, {"warehouse_id": r.warehouse_id, "warehouse_code": r.warehouse_code,
+                                               "warehouse_name": r.warehouse_name, "quantity": ZERO, "value": ZERO})
+        t["quantity"] += r.quantity
+        t["value"] += r.value
+    result.by_warehouse = sorted(totals.values(), key=lambda t: t["warehouse_code"])
+    result.total_quantity = sum((r.quantity for r in result.rows), ZERO)
+    result.total_value = sum((r.value for r in result.rows), ZERO)
+    return result
+
+
+# ---------------------------------------------------------------- safety stock and slow movers
+
+@dataclass(frozen=True)
+class LowStockRow:
+    sku_id: int
+    sku_code: str
+    sku_name: str
+    warehouse_id: int
+    warehouse_code: str
+    warehouse_name: str
+    minimum: Decimal
+    on_hand: Decimal
+    reserved: Decimal
+    available: Decimal
+    shortfall: Decimal
+
+
+def low_stock(*, warehouse_id: int | None = None) -> list[LowStockRow]:
+    """SKUs whose available quantity (on hand − reserved) is below their safety stock 警戒库存,
+    largest shortfall first."""
+    balance = StockBalance.objects.filter(sku_id=OuterRef("sku_id"), warehouse_id=OuterRef("warehouse_id"))
+    levels = SafetyStock.objects.annotate(
+        on_hand=Subquery(balance.values("on_hand")[:1]), reserved=Subquery(balance.values("reserved")[:1]),
+    ).values_list("sku_id", "sku__code", "sku__name", "warehouse_id", "warehouse__code", "warehouse__name",
+                  "minimum", "on_hand", "reserved")
+    if warehouse_id is not None:
+        levels = levels.filter(warehouse_id=warehouse_id)
+    out = []
+    for sku_id, code, name, wh_id, wh_code, wh_name, minimum, on_hand, reserved in levels:
+        on_hand, reserved = Decimal(on_hand or 0), Decimal(reserved or 0)
+        available = on_hand - reserved
+        if available < minimum:
+            out.append(LowStockRow(sku_id, code, name, wh_id, wh_code, wh_name, minimum, on_hand, reserved,
+                                   available, minimum - available))
+    return sorted(out, key=lambda r: (-r.shortfall, r.warehouse_code, r.sku_code))
+
+
+@dataclass(frozen=True)
+class SlowMovingRow:
+    sku_id: int
+    sku_code: str
+    sku_name: str
+    warehouse_id: int
+    warehouse_code: str
+    warehouse_name: str
+    on_hand: Decimal
+    last_out: datetime.datetime | None  # last move out of the warehouse (not counting reversals)
+    idle_since: datetime.datetime  # last move out, or the first move in if it never moved out
+    idle_days: int
+    value: Decimal
+
+
+def slow_moving(*, days: int | None = None, warehouse_id: int | None = None,
+                as_of: datetime.datetime | None = None) -> list[SlowMovingRow]:
+    """Slow-moving stock 呆滞: SKUs with stock in a warehouse and no move out of it (a sale,
+    issue or transfer; reversals do not count) for `days` (default: the SLOW_MOVING_DAYS
+    setting, 90). Stock that never moved out counts from its first receipt there, so new
+    goods are not reported. Longest idle first."""
+    days = inventory_setting("SLOW_MOVING_DAYS") if days is None else days
+    as_of = as_of or timezone.now()
+    moves = StockMove.objects.filter(sku_id=OuterRef("sku_id"), warehouse_id=OuterRef("warehouse_id"))
+    balances = StockBalance.objects.filter(on_hand__gt=0).annotate(
+        last_out=Subquery(moves.filter(quantity__lt=0, reverses__isnull=True).order_by("-created_at")
+                          .values("created_at")[:1]),
+        first_in=Subquery(moves.filter(quantity__gt=0).order_by("created_at").values("created_at")[:1]),
+    )
+    if warehouse_id is not None:
+        balances = balances.filter(warehouse_id=warehouse_id)
+    rows = list(balances.values_list("sku_id", "sku__code", "sku__name", "warehouse_id", "warehouse__code",
+                                     "warehouse__name", "on_hand", "last_out", "first_in"))
+    costs = dict(SkuCost.objects.filter(sku_id__in={r[0] for r in rows}).values_list("sku_id", "average"))
+    out = []
+    for sku_id, code, name, wh_id, wh_code, wh_name, on_hand, last_out, first_in in rows:
+        since = last_out or first_in
+        if since is None or (as_of - since).days < days:
+            continue
+        out.append(SlowMovingRow(sku_id, code, name, wh_id, wh_code, wh_name, on_hand, last_out, since,
+                                 (as_of - since).days, money(on_hand * costs.get(sku_id, ZERO))))
+    return sorted(out, key=lambda r: (-r.idle_days, r.warehouse_code, r.sku_code))
+
+
+# ---------------------------------------------------------------- stock-take 盘点
+
+def stocktake_counts(doc: StockTake) -> tuple[dict[int, Decimal], dict[int, Decimal], dict[int, int]]:
+    """(frozen book per SKU, counted per SKU, first line id per SKU). Lines of one SKU add up."""
+    book = dict(doc.book.values_list("sku_id", "quantity"))
+    counted: dict[int, Decimal] = defaultdict(Decimal)
+    first_line: dict[int, int] = {}
+    for line_id, sku_id, qty in doc.lines.order_by("line_no", "id").values_list("id", "sku_id", "quantity"):
+        counted[sku_id] += qty
+        first_line.setdefault(sku_id, line_id)
+    return book, dict(counted), first_line
+
+
+def stocktake_shows_book(doc: StockTake, user) -> bool:
+    """Whether `user` may see book quantities of this count: always, unless it is a blind count
+    still being counted and the user is not one who approves it."""
+    if not doc.blind or doc.state in (DocState.APPROVED, DocState.CLOSED):
+        return True
+    return user_may(user, doc.doc_type, "approve")
+
+
+@dataclass(frozen=True)
+class VarianceRow:
+    sku_id: int
+    sku_code: str
+    sku_name: str
+    colour: str
+    size: str
+    unit: str
+    counted: Decimal
+    lines: int  # 0: not found by the counters, so counted as zero
+    book: Decimal | None  # None when hidden (blind count)
+    difference: Decimal | None
+    unit_cost: Decimal | None
+    value: Decimal | None
+    book_now: Decimal | None  # on hand now
+    moved_since_freeze: Decimal | None  # posted after the book was frozen (kept on approval)
+
+
+def stocktake_variance(doc: StockTake, *, show_book: bool = True) -> list[VarianceRow]:
+    """The variance review 盘点差异: per SKU, book (as frozen), counted, difference and its value
+    at the moving average; with show_book=False (blind count) only what was counted."""
+    book, counted, _first = stocktake_counts(doc)
+    line_counts: dict[int, int] = defaultdict(int)
+    for sku_id in doc.lines.values_list("sku_id", flat=True):
+        line_counts[sku_id] += 1
+    skus = Sku.objects.in_bulk(set(book) | set(counted))
+    costs = dict(SkuCost.objects.filter(sku_id__in=list(skus)).values_list("sku_id", "average"))
+    now = dict(StockBalance.objects.filter(warehouse_id=doc.warehouse_id, sku_id__in=list(skus))
+               .values_list("sku_id", "on_hand"))
+    rows = []
+    for sku in sorted(skus.values(), key=lambda s: s.code):
+        got, had = counted.get(sku.pk, ZERO), book.get(sku.pk, ZERO)
+        diff, cost = got - had, costs.get(sku.pk, sku.cost)
+        frozen = doc.frozen_at is not None
+        rows.append(VarianceRow(
+            sku_id=sku.pk, sku_code=sku.code, sku_name=sku.name, colour=sku.colour, size=sku.size, unit=sku.unit,
+            counted=got, lines=line_counts[sku.pk],
+            book=had if show_book else None, difference=diff if show_book else None,
+            unit_cost=cost if show_book else None, value=money(diff * cost) if show_book else None,
+            book_now=now.get(sku.pk, ZERO) if show_book else None,
+            moved_since_freeze=(now.get(sku.pk, ZERO) - had) if show_book and frozen else None,
+        ))
+    return rows
+
+
+def stocktake_totals(rows: list[VarianceRow]) -> dict:
+    """Gains 盘盈 and losses 盘亏 of a variance review, in quantity and value."""
+    shown = [r for r in rows if r.difference is not None]
+    return {
+        "skus": len(rows),
+        "differences": sum(1 for r in shown if r.difference),
+        "gain_quantity": sum((r.difference for r in shown if r.difference > 0), ZERO),
+        "gain_value": sum((r.value for r in shown if r.difference > 0), ZERO),
+        "loss_quantity": sum((-r.difference for r in shown if r.difference < 0), ZERO),
+        "loss_value": sum((-r.value for r in shown if r.difference < 0), ZERO),
+        "net_value": sum((r.value for r in shown), ZERO),
+        "not_found": sum(1 for r in rows if r.lines == 0),
+    }
+
+
+def stocktake_window_warning(day: datetime.date) -> str | None:
+    """A warning when `day` is outside the monthly count window (STOCKTAKE_WINDOW_DAYS, by
+    default the 28th to the 31st; in shorter months the window ends with the month)."""
+    first, last = setting("STOCKTAKE_WINDOW_DAYS")
+    month_end = calendar.monthrange(day.year, day.month)[1]
+    if min(first, month_end) <= day.day <= min(last, month_end):
+        return None
+    return _("Stock-takes are counted from day %(first)s to day %(last)s of the month; %(date)s is outside "
+             "that window.") % {"first": first, "last": last, "date": day.isoformat()}
+
+
+def stocktake_warnings(doc: StockTake) -> list[str]:
+    """What the people counting and approving should know; none of it blocks anything."""
+    warnings = []
+    outside = stocktake_window_warning(doc.doc_date)
+    if outside:
+        warnings.append(outside)
+    if doc.state not in (DocState.DRAFT, DocState.SUBMITTED):
+        return warnings
+    if doc.frozen_at is None:
+        warnings.append(_("The book quantities are not frozen yet; they will be taken when the count is submitted."))
+        return warnings
+    rows = stocktake_variance(doc)
+    moved = [r.sku_code for r in rows if r.moved_since_freeze]
+    if moved:
+        warnings.append(_("%(n)s SKU(s) moved after the book was frozen (%(skus)s); approval keeps those moves and "
+                          "adds the counted difference.") % {"n": len(moved), "skus": ", ".join(moved[:5])})
+    missing = [r for r in rows if r.lines == 0 and r.book]
+    if missing:
+        quantity = sum((r.book for r in missing), ZERO)
+        warnings.append(_("%(n)s SKU(s) with %(qty)s on the book were not counted; approval sets them to zero.")
+                        % {"n": len(missing), "qty": plain(quantity)})
+    return warnings

@@ -1,19 +1,55 @@
-"""Every write to the stock ledger."""
+"""Every write to the stock ledger: postings (with moving-average cost and reservation use),
+reservations, safety stock; the rules and effects of the stock documents; stock-take.
+
+Lock order, the same in every function, so that concurrent postings queue instead of
+deadlocking: stock balances in (warehouse, SKU) order, then SKU costs in SKU order, then
+reservations in id order. (Document rows are locked before all of these by the transition
+service; the number sequence after them.)
+"""
 
 from collections import defaultdict
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from functools import reduce
 from operator import or_
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shopflow.core.errors import DomainError
-from shopflow.core.serialize import plain
+from shopflow.catalog.models import Sku
+from shopflow.core import registry
+from shopflow.core.error_codes import CoreError
+from shopflow.core.errors import Blocking, DomainError, FieldError, PermissionDeniedError, ValidationFailed
+from shopflow.core.serialize import field_values, plain
+from shopflow.core.services import audit_record, document_update_draft, require_permission
+from shopflow.core.states import DocState
+from shopflow.inventory.costing import CostInput, CostState, apply_moves, money
 from shopflow.inventory.error_codes import InventoryError
-from shopflow.inventory.models import StockBalance, StockMove, Warehouse
+from shopflow.inventory.models import (
+    ReservationConsumption,
+    SafetyStock,
+    SkuCost,
+    StockBalance,
+    StockMove,
+    StockReservation,
+    StockTake,
+    StockTakeBook,
+    StockTakeLine,
+    Warehouse,
+)
+from shopflow.inventory.selectors import stocktake_counts
+
+
+@dataclass(frozen=True)
+class ReservationKey:
+    """The origin line stock is reserved for: ("sales.salesorder", 12, 34)."""
+
+    origin_type: str
+    origin_id: int
+    origin_line_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -21,73 +57,521 @@ class MoveSpec:
     sku_id: int
     warehouse_id: int
     quantity: Decimal  # + into the warehouse, − out of it
-    unit_cost: Decimal = Decimal(0)
+    # Cost of goods coming in; None: at the moving average. Moves out always leave at the average.
+    unit_cost: Decimal | None = None
     origin_line_id: int | None = None
     reverses_id: int | None = None
+    # A move out that issues stock reserved for this origin line uses up (part of) the reservation.
+    reservation: ReservationKey | None = None
+
+
+def _quantity(value, *, field: str = "quantity") -> Decimal:
+    try:
+        qty = Decimal(str(value))
+    except (InvalidOperation, ValueError, TypeError):
+        qty = None
+    if qty is None or not qty.is_finite() or qty <= 0:
+        raise ValidationFailed([FieldError(field, _("Enter a quantity greater than zero."), "invalid")])
+    return qty
+
+
+# ---------------------------------------------------------------- locking
+
+def _warehouses(ids) -> dict[int, Warehouse]:
+    wanted = set(ids)
+    found = {w.pk: w for w in Warehouse.objects.filter(pk__in=wanted)}
+    missing = sorted(wanted - set(found))
+    if missing:
+        raise DomainError(InventoryError.UNKNOWN_WAREHOUSE, _("Warehouse %(id)s does not exist.") % {"id": missing[0]})
+    return found
 
 
 def _lock_balances(keys: list[tuple[int, int]]) -> dict[tuple[int, int], StockBalance]:
     """Create missing balance rows, then lock all of them in (warehouse, sku) order so two
     postings over the same rows always queue instead of deadlocking."""
-    warehouses = {w.pk: w for w in Warehouse.objects.filter(pk__in={wh for wh, _sku in keys})}
-    for wh_id, _sku in keys:
-        if wh_id not in warehouses:
-            raise DomainError(InventoryError.UNKNOWN_WAREHOUSE, _("Warehouse %(id)s does not exist.") % {"id": wh_id})
+    warehouses = _warehouses(wh for wh, _sku in keys)
     StockBalance.objects.bulk_create(
         [StockBalance(warehouse_id=wh, sku_id=sku, allow_negative=warehouses[wh].allow_negative) for wh, sku in keys],
         ignore_conflicts=True,
     )
     match = reduce(or_, (Q(warehouse_id=wh, sku_id=sku) for wh, sku in keys))
-    rows = StockBalance.objects.select_for_update().filter(match).order_by("warehouse_id", "sku_id")
+    # of=("self",): lock the balance rows only. Without it the joined SKU and warehouse rows
+    # are locked too, out of (warehouse, sku) order — a deadlock between postings — and every
+    # posting into one warehouse would queue behind every other.
+    rows = StockBalance.objects.select_for_update(of=("self",)).filter(match).order_by("warehouse_id", "sku_id")
     return {(b.warehouse_id, b.sku_id): b for b in rows.select_related("sku", "warehouse")}
+
+
+def _lock_costs(skus: dict) -> dict[int, SkuCost]:
+    """Cost rows of these SKUs ({id: Sku}), created at the SKU's catalogue cost if missing, locked in id order."""
+    SkuCost.objects.bulk_create([SkuCost(sku_id=pk, average=sku.cost) for pk, sku in skus.items()],
+                                ignore_conflicts=True)
+    rows = SkuCost.objects.select_for_update().filter(sku_id__in=list(skus)).order_by("sku_id")
+    return {c.sku_id: c for c in rows}
+
+
+def _reservation_match(key: ReservationKey, sku_id: int, warehouse_id: int) -> Q:
+    return Q(origin_type=key.origin_type, origin_id=key.origin_id, origin_line_id=key.origin_line_id,
+             sku_id=sku_id, warehouse_id=warehouse_id)
+
+
+# ---------------------------------------------------------------- posting
+
+# (move index, reservation, quantity): + used up by an issue, − given back by its reversal
+Use = tuple[int, StockReservation, Decimal]
+
+
+def _plan_reservations(moves: list[MoveSpec], balances) -> list[Use]:
+    """Issues against a reservation use it up (as far as it is open); reversing such an issue
+    gives the reservation back. Reservations and balances are changed in memory only."""
+    reversed_ids = [m.reverses_id for m in moves if m.reverses_id]
+    given_back = {
+        use.move_id: use
+        for use in ReservationConsumption.objects.filter(move_id__in=reversed_ids, quantity__gt=0)
+    }
+    wanted = [_reservation_match(m.reservation, m.sku_id, m.warehouse_id) & Q(open=True)
+              for m in moves if m.reservation and m.quantity < 0]
+    wanted.append(Q(pk__in=[use.reservation_id for use in given_back.values()]))
+    rows = list(StockReservation.objects.select_for_update().filter(reduce(or_, wanted)).order_by("id"))
+    by_id = {r.pk: r for r in rows}
+    uses: list[Use] = []
+    for index, m in enumerate(moves):
+        bal = balances[(m.warehouse_id, m.sku_id)]
+        if m.reservation and m.quantity < 0:
+            res = next((r for r in rows if r.open and r.sku_id == m.sku_id and r.warehouse_id == m.warehouse_id
+                        and (r.origin_type, r.origin_id, r.origin_line_id) == (
+                            m.reservation.origin_type, m.reservation.origin_id, m.reservation.origin_line_id)), None)
+            take = min(res.quantity, -m.quantity) if res else Decimal(0)
+            if take > 0:
+                res.quantity -= take
+                res.consumed += take
+                res.open = res.quantity > 0
+                bal.reserved -= take
+                uses.append((index, res, take))
+        elif m.reverses_id in given_back:
+            use = given_back[m.reverses_id]
+            res = by_id[use.reservation_id]
+            res.quantity += use.quantity
+            res.consumed -= use.quantity
+            res.open = True
+            bal.reserved += use.quantity
+            uses.append((index, res, -use.quantity))
+    return uses
+
+
+def _check_balances(balances, delta) -> list[str]:
+    problems = []
+    for key in sorted(delta):
+        bal = balances[key]
+        new_on_hand = bal.on_hand + delta[key]
+        names = {"sku": bal.sku.code, "wh": bal.warehouse.name}
+        if not bal.allow_negative and new_on_hand < 0:
+            problems.append(_("%(sku)s in %(wh)s: on hand %(have)s, %(need)s needed")
+                            % {**names, "have": plain(bal.on_hand), "need": plain(-delta[key])})
+        elif not bal.allow_negative and new_on_hand < bal.reserved:
+            problems.append(_("%(sku)s in %(wh)s: %(reserved)s of %(have)s on hand are reserved")
+                            % {**names, "reserved": plain(bal.reserved), "have": plain(bal.on_hand)})
+        bal.on_hand = new_on_hand
+    return problems
+
+
+def _cost_moves(moves: list[MoveSpec], costs: dict[int, SkuCost]) -> list[Decimal]:
+    """The value of every move, and the SKU costs updated in place."""
+    originals = {
+        m.pk: (m.value if m.value is not None else money(m.quantity * m.unit_cost))
+        for m in StockMove.objects.filter(pk__in=[m.reverses_id for m in moves if m.reverses_id])
+    }
+    by_sku: dict[int, list[int]] = defaultdict(list)
+    for index, m in enumerate(moves):
+        by_sku[m.sku_id].append(index)
+    values: list[Decimal] = [Decimal(0)] * len(moves)
+    for sku_id, indices in by_sku.items():
+        cost = costs[sku_id]
+        inputs = [CostInput(quantity=Decimal(moves[i].quantity), unit_cost=moves[i].unit_cost,
+                            reversed_value=originals.get(moves[i].reverses_id)) for i in indices]
+        amounts, after = apply_moves(CostState(cost.quantity, cost.value, cost.average), inputs)
+        for i, amount in zip(indices, amounts, strict=True):
+            values[i] = amount
+        cost.quantity, cost.value, cost.average = after.quantity, after.value, after.average
+    return values
 
 
 @transaction.atomic
 def stock_post(*, moves: list[MoveSpec], origin_type: str, origin_id: int, actor) -> list[StockMove]:
-    """Write moves and update balances in one transaction. Refuses (and writes nothing) when a
-    warehouse that does not allow it would go negative, or below what is reserved."""
+    """Write moves, balances, costs and reservation use in one transaction. Refuses (and writes
+    nothing) when a warehouse that does not allow it would go negative, or below what is
+    reserved there."""
+    moves = [m for m in moves if Decimal(m.quantity) != 0]
     if not moves:
         return []
     delta: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
     for m in moves:
         delta[(m.warehouse_id, m.sku_id)] += Decimal(m.quantity)
-    keys = sorted(delta)
-    balances = _lock_balances(keys)
-    problems = []
-    for key in keys:
-        bal = balances[key]
-        new_on_hand = bal.on_hand + delta[key]
-        if delta[key] < 0 and not bal.allow_negative:
-            if new_on_hand < 0:
-                problems.append(_("%(sku)s in %(wh)s: on hand %(have)s, %(need)s needed")
-                                % {"sku": bal.sku.code, "wh": bal.warehouse.name,
-                                   "have": plain(bal.on_hand), "need": plain(-delta[key])})
-            elif new_on_hand < bal.reserved:
-                problems.append(_("%(sku)s in %(wh)s: %(reserved)s of %(have)s on hand are reserved")
-                                % {"sku": bal.sku.code, "wh": bal.warehouse.name,
-                                   "reserved": plain(bal.reserved), "have": plain(bal.on_hand)})
-        bal.on_hand = new_on_hand
+    balances = _lock_balances(sorted(delta))
+    costs = _lock_costs({b.sku_id: b.sku for b in balances.values()})
+    uses = _plan_reservations(moves, balances) if any(m.reservation or m.reverses_id for m in moves) else []
+    problems = _check_balances(balances, delta)
     if problems:
         raise DomainError(InventoryError.NEGATIVE_STOCK, _("Not enough stock: ") + "; ".join(problems))
+    values = _cost_moves(moves, costs)
     created = StockMove.objects.bulk_create([
-        StockMove(sku_id=m.sku_id, warehouse_id=m.warehouse_id, quantity=m.quantity, unit_cost=m.unit_cost,
-                  origin_type=origin_type, origin_id=origin_id, origin_line_id=m.origin_line_id,
-                  reverses_id=m.reverses_id, created_by=actor)
-        for m in moves
+        StockMove(sku_id=m.sku_id, warehouse_id=m.warehouse_id, quantity=m.quantity, value=value,
+                  unit_cost=abs(money(value / Decimal(m.quantity))), origin_type=origin_type, origin_id=origin_id,
+                  origin_line_id=m.origin_line_id, reverses_id=m.reverses_id, created_by=actor)
+        for m, value in zip(moves, values, strict=True)
     ])
-    StockBalance.objects.bulk_update([balances[k] for k in keys], ["on_hand"])
+    StockBalance.objects.bulk_update(list(balances.values()), ["on_hand", "reserved"])
+    SkuCost.objects.bulk_update(list(costs.values()), ["quantity", "value", "average"])
+    if uses:
+        ReservationConsumption.objects.bulk_create([
+            ReservationConsumption(reservation=res, move=created[index], quantity=qty) for index, res, qty in uses
+        ])
+        for res in {r.pk: r for _i, r, _q in uses}.values():
+            res.save(update_fields=["quantity", "consumed", "open", "updated_at"])
     return created
 
 
 @transaction.atomic
 def stock_reverse_origin(*, origin_type: str, origin_id: int, actor) -> list[StockMove]:
-    """Reverse every move of a document that is not reversed yet (un-approve, cancel)."""
+    """Reverse every move of a document that is not reversed yet (un-approve, cancel). Issues
+    that used a reservation give it back."""
     open_moves = list(
         StockMove.objects.filter(origin_type=origin_type, origin_id=origin_id, reverses__isnull=True,
                                  reversed_by__isnull=True).order_by("id")
     )
     return stock_post(
-        moves=[MoveSpec(sku_id=m.sku_id, warehouse_id=m.warehouse_id, quantity=-m.quantity, unit_cost=m.unit_cost,
+        moves=[MoveSpec(sku_id=m.sku_id, warehouse_id=m.warehouse_id, quantity=-m.quantity,
                         origin_line_id=m.origin_line_id, reverses_id=m.pk) for m in open_moves],
         origin_type=origin_type, origin_id=origin_id, actor=actor,
     )
+
+
+# ---------------------------------------------------------------- reservations
+
+def _locked_balance(sku_id: int, warehouse_id: int) -> StockBalance:
+    warehouse = _warehouses([warehouse_id])[warehouse_id]
+    StockBalance.objects.bulk_create(
+        [StockBalance(warehouse_id=warehouse_id, sku_id=sku_id, allow_negative=warehouse.allow_negative)],
+        ignore_conflicts=True,
+    )
+    return StockBalance.objects.select_for_update(of=("self",)).select_related("sku", "warehouse").get(
+        sku_id=sku_id, warehouse_id=warehouse_id)
+
+
+@transaction.atomic
+def stock_reserve(*, sku_id: int, warehouse_id: int, quantity: Decimal, origin_type: str, origin_id: int,
+                  origin_line_id: int | None = None, actor) -> StockReservation:
+    """Hold `quantity` of available stock for an origin line, or refuse (nothing written).
+
+    The balance row is locked and checked in Python rather than with a conditional UPDATE:
+    SQLite keeps decimals as floating point, so `on_hand - reserved >= q` in SQL could refuse
+    or allow by a rounding error; Decimals under the lock are exact on both databases."""
+    qty = _quantity(quantity)
+    bal = _locked_balance(sku_id, warehouse_id)
+    if bal.on_hand - bal.reserved < qty:
+        raise DomainError(InventoryError.OVERSELL, _(
+            "Only %(available)s of %(sku)s available in %(wh)s; %(asked)s asked."
+        ) % {"available": plain(max(bal.on_hand - bal.reserved, Decimal(0))), "sku": bal.sku.code,
+             "wh": bal.warehouse.name, "asked": plain(qty)})
+    bal.reserved += qty
+    bal.save(update_fields=["reserved"])
+    key = ReservationKey(origin_type, origin_id, origin_line_id)
+    res = StockReservation.objects.select_for_update().filter(_reservation_match(key, sku_id, warehouse_id)).first()
+    if res is None:
+        res = StockReservation(sku_id=sku_id, warehouse_id=warehouse_id, origin_type=origin_type, origin_id=origin_id,
+                               origin_line_id=origin_line_id, created_by=actor)
+    res.quantity += qty
+    res.open = True
+    res.save()
+    return res
+
+
+def _release(res: StockReservation, bal: StockBalance, qty: Decimal) -> None:
+    res.quantity -= qty
+    res.released += qty
+    res.open = res.quantity > 0
+    res.save(update_fields=["quantity", "released", "open", "updated_at"])
+    bal.reserved -= qty
+    bal.save(update_fields=["reserved"])
+
+
+@transaction.atomic
+def stock_release(*, sku_id: int, warehouse_id: int, origin_type: str, origin_id: int,
+                  origin_line_id: int | None = None, quantity: Decimal | None = None, actor) -> StockReservation:
+    """Let go of `quantity` (default: all) still held for an origin line."""
+    bal = _locked_balance(sku_id, warehouse_id)
+    key = ReservationKey(origin_type, origin_id, origin_line_id)
+    res = StockReservation.objects.select_for_update().filter(
+        _reservation_match(key, sku_id, warehouse_id), open=True).first()
+    if res is None:
+        raise DomainError(InventoryError.NO_RESERVATION, _("Nothing of %(sku)s is reserved for this line in %(wh)s.")
+                          % {"sku": bal.sku.code, "wh": bal.warehouse.name})
+    qty = res.quantity if quantity is None else _quantity(quantity)
+    if qty > res.quantity:
+        raise DomainError(InventoryError.RELEASE_EXCEEDS, _(
+            "Only %(held)s of %(sku)s are reserved for this line; %(asked)s cannot be released."
+        ) % {"held": plain(res.quantity), "sku": bal.sku.code, "asked": plain(qty)})
+    _release(res, bal, qty)
+    return res
+
+
+@transaction.atomic
+def stock_release_origin(*, origin_type: str, origin_id: int, actor) -> list[StockReservation]:
+    """Let go of everything still reserved for a document (it was cancelled or closed)."""
+    pairs = sorted(set(StockReservation.objects.filter(origin_type=origin_type, origin_id=origin_id, open=True)
+                       .values_list("warehouse_id", "sku_id")))
+    if not pairs:
+        return []
+    balances = _lock_balances(pairs)
+    rows = list(StockReservation.objects.select_for_update()
+                .filter(origin_type=origin_type, origin_id=origin_id, open=True).order_by("id"))
+    for res in rows:
+        _release(res, balances[(res.warehouse_id, res.sku_id)], res.quantity)
+    return rows
+
+
+@transaction.atomic
+def stock_issue_reserved(*, reservation: ReservationKey, sku_id: int, warehouse_id: int, quantity: Decimal,
+                         origin_type: str, origin_id: int, origin_line_id: int | None = None,
+                         actor) -> list[StockMove]:
+    """Issue stock that was reserved for `reservation`: one move out that uses the reservation
+    up to `quantity` (any excess must be free stock)."""
+    qty = _quantity(quantity)
+    return stock_post(
+        moves=[MoveSpec(sku_id=sku_id, warehouse_id=warehouse_id, quantity=-qty, origin_line_id=origin_line_id,
+                        reservation=reservation)],
+        origin_type=origin_type, origin_id=origin_id, actor=actor,
+    )
+
+
+# ---------------------------------------------------------------- safety stock
+
+@transaction.atomic
+def safety_stock_set(*, sku_id: int, warehouse_id: int, minimum: Decimal, actor) -> SafetyStock | None:
+    """Set the safety stock 警戒库存 of an SKU in a warehouse; zero removes it."""
+    if not (actor and actor.is_active and actor.has_perm("inventory.change_safetystock")):
+        raise PermissionDeniedError(CoreError.PERMISSION_DENIED, _("You may not change safety stock."))
+    try:
+        level = Decimal(str(minimum))
+    except (InvalidOperation, ValueError, TypeError):
+        level = None
+    if level is None or not level.is_finite() or level < 0:
+        raise ValidationFailed([FieldError("minimum", _("Enter a quantity of zero or more."), "invalid")])
+    _warehouses([warehouse_id])
+    if level == 0:
+        SafetyStock.objects.filter(sku_id=sku_id, warehouse_id=warehouse_id).delete()
+        return None
+    row, _created = SafetyStock.objects.update_or_create(
+        sku_id=sku_id, warehouse_id=warehouse_id, defaults={"minimum": level, "updated_by": actor})
+    return row
+
+
+# ---------------------------------------------------------------- stock documents: rules and effects
+
+def _inactive_warehouse_errors(doc, fields: tuple[str, ...]) -> list[FieldError]:
+    chosen = {name: getattr(doc, f"{name}_id") for name in fields if getattr(doc, f"{name}_id", None)}
+    active = dict(Warehouse.objects.filter(pk__in=set(chosen.values())).values_list("pk", "active"))
+    return [
+        FieldError(f"header.{name}", _("This warehouse is no longer in use."), InventoryError.INACTIVE_WAREHOUSE)
+        for name, pk in chosen.items() if active.get(pk) is False
+    ]
+
+
+def warehouse_document_validate(doc, lines) -> list[FieldError]:
+    """Other receipts and issues: the warehouse must be in use."""
+    for line in lines:
+        # An API client's "" for "no unit cost" passes full_clean (blank=True) but cannot be
+        # saved in a decimal column; it means the same as null: receive at the average.
+        if getattr(line, "unit_cost", None) == "":
+            line.unit_cost = None
+    return _inactive_warehouse_errors(doc, ("warehouse",))
+
+
+def transfer_validate(doc, lines) -> list[FieldError]:
+    """Transfers: two different warehouses, both in use."""
+    errors = _inactive_warehouse_errors(doc, ("from_warehouse", "to_warehouse"))
+    if doc.from_warehouse_id and doc.from_warehouse_id == doc.to_warehouse_id:
+        errors.append(FieldError("header.to_warehouse", _("Choose a warehouse other than the one the goods leave."),
+                                 InventoryError.SAME_WAREHOUSE))
+    return errors
+
+
+def other_receipt_post(doc, actor) -> None:
+    """Approval puts the goods into the warehouse, at the line's unit cost or, without one, at
+    the moving average."""
+    stock_post(
+        moves=[MoveSpec(sku_id=line.sku_id, warehouse_id=doc.warehouse_id, quantity=line.quantity,
+                        unit_cost=line.unit_cost, origin_line_id=line.pk) for line in doc.lines.all()],
+        origin_type=doc.doc_type, origin_id=doc.pk, actor=actor,
+    )
+
+
+def other_issue_post(doc, actor) -> None:
+    """Approval takes the goods out at the moving average (refused if not enough is free)."""
+    stock_post(
+        moves=[MoveSpec(sku_id=line.sku_id, warehouse_id=doc.warehouse_id, quantity=-line.quantity,
+                        origin_line_id=line.pk) for line in doc.lines.all()],
+        origin_type=doc.doc_type, origin_id=doc.pk, actor=actor,
+    )
+
+
+def transfer_post(doc, actor) -> None:
+    """Approval moves the goods out of one warehouse and into the other in one posting."""
+    moves = []
+    for line in doc.lines.all():
+        moves.append(MoveSpec(sku_id=line.sku_id, warehouse_id=doc.from_warehouse_id, quantity=-line.quantity,
+                              origin_line_id=line.pk))
+        moves.append(MoveSpec(sku_id=line.sku_id, warehouse_id=doc.to_warehouse_id, quantity=line.quantity,
+                              origin_line_id=line.pk))
+    stock_post(moves=moves, origin_type=doc.doc_type, origin_id=doc.pk, actor=actor)
+
+
+def document_unpost(doc, actor) -> None:
+    """Un-approval of any stock document: reversing moves (refused if the stock was used meanwhile)."""
+    stock_reverse_origin(origin_type=doc.doc_type, origin_id=doc.pk, actor=actor)
+
+
+# ---------------------------------------------------------------- stock-take 盘点
+
+STOCKTAKE = "inventory.stocktake"
+
+
+def _freeze(doc: StockTake) -> list[StockTakeBook]:
+    """Snapshot the book: every SKU in the count's scope with stock in its warehouse now."""
+    StockTakeBook.objects.filter(document_id=doc.pk).delete()
+    balances = StockBalance.objects.filter(warehouse_id=doc.warehouse_id).exclude(on_hand=0)
+    if doc.sku_prefix:
+        balances = balances.filter(sku__code__startswith=doc.sku_prefix)
+    rows = [StockTakeBook(document_id=doc.pk, sku_id=sku_id, quantity=qty)
+            for sku_id, qty in balances.order_by("sku_id").values_list("sku_id", "on_hand")]
+    StockTakeBook.objects.bulk_create(rows, batch_size=1000)
+    doc.frozen_at = timezone.now()
+    return rows
+
+
+def _header_errors(doc: StockTake) -> list[FieldError]:
+    errors = []
+    try:
+        doc.full_clean(exclude=["created_by", "number", "state"], validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        errors.extend(FieldError(f"header.{name}", str(m)) for name, ms in exc.message_dict.items() for m in ms)
+    if not errors:
+        errors.extend(_inactive_warehouse_errors(doc, ("warehouse",)))
+    return errors
+
+
+@transaction.atomic
+def stocktake_create(*, warehouse_id: int, actor, sku_prefix: str = "", blind: bool = False,
+                     prefill: bool = True, doc_date=None, remarks: str = "") -> StockTake:
+    """Start a count 开始盘点: a draft count sheet for a warehouse (or the SKUs whose code starts
+    with `sku_prefix`) with the book quantities frozen now. With `prefill` the lines start at
+    the book quantities, so counters only correct what differs (an SKU whose line is removed
+    or set to 0 was counted as zero); a blind count always starts empty, since its lines are
+    shown to the counters."""
+    dt = registry.get_type(STOCKTAKE)
+    require_permission(actor, dt, "create")
+    doc = StockTake(created_by=actor, warehouse_id=warehouse_id, sku_prefix=(sku_prefix or "").strip(),
+                    blind=blind, remarks=remarks, doc_date=doc_date or timezone.localdate())
+    errors = _header_errors(doc)
+    if errors:
+        raise ValidationFailed(errors)
+    doc.save()
+    book = _freeze(doc)
+    doc.save(update_fields=["frozen_at"])
+    if prefill and not blind:
+        StockTakeLine.objects.bulk_create(
+            [StockTakeLine(document=doc, line_no=n, sku_id=row.sku_id, quantity=row.quantity)
+             for n, row in enumerate((r for r in book if r.quantity > 0), 1)],
+            batch_size=1000,
+        )
+    payload = {"header": field_values(doc, dt.header_fields), "book_rows": len(book), "lines": doc.lines.count()}
+    audit_record(doc=doc, action="create", actor=actor, payload=payload)
+    return doc
+
+
+@transaction.atomic
+def stocktake_freeze(*, doc: StockTake, actor, expected_version: int | None = None) -> StockTake:
+    """Take the book quantities again (a draft only), e.g. when counting starts later than planned."""
+    dt = registry.get_type(STOCKTAKE)
+    require_permission(actor, dt, "edit")
+    doc = StockTake.objects.select_for_update().get(pk=doc.pk)
+    if expected_version is not None and doc.version != expected_version:
+        raise DomainError(CoreError.STALE_VERSION,
+                          _("Someone else changed this document meanwhile; reload it and try again."))
+    if doc.state != DocState.DRAFT:
+        raise DomainError(CoreError.NOT_EDITABLE, _("The book quantities can only be taken again on a draft."))
+    book = _freeze(doc)
+    doc.version += 1
+    doc.save(update_fields=["frozen_at", "version", "updated_at"])
+    audit_record(doc=doc, action="freeze", actor=actor, payload={"book_rows": len(book)})
+    return doc
+
+
+def stocktake_record_counts(*, doc: StockTake, counts: dict[int, Decimal], actor,
+                            expected_version: int | None = None) -> StockTake:
+    """The count page: set the counted total of each SKU in `counts` ({sku id: quantity}; 0 =
+    none found). Lines of other SKUs stay as they are. Goes through document_update_draft, so
+    permissions, scope checks, versions and the audit trail are the usual ones."""
+    totals = {int(sku_id): qty for sku_id, qty in counts.items()}
+    kept = [{"id": line.pk, "quantity": line.quantity}
+            for line in doc.lines.all() if line.sku_id not in totals]
+    added = [{"sku": sku_id, "quantity": qty} for sku_id, qty in totals.items()]
+    return document_update_draft(doc=doc, actor=actor, header={}, lines=kept + added,
+                                 expected_version=expected_version)
+
+
+def stocktake_validate(doc: StockTake, lines) -> list[FieldError]:
+    """The warehouse is in use; once the book is frozen its scope (and whether the count is
+    blind) stays; counted SKUs are in scope."""
+    errors = _inactive_warehouse_errors(doc, ("warehouse",))
+    prefix = doc.sku_prefix
+    if doc.pk and doc.frozen_at:
+        stored = StockTake.objects.filter(pk=doc.pk).values("warehouse_id", "sku_prefix", "blind").get()
+        prefix = stored["sku_prefix"]
+        for name, attname in (("warehouse", "warehouse_id"), ("sku_prefix", "sku_prefix"), ("blind", "blind")):
+            if stored[attname] != getattr(doc, attname):
+                errors.append(FieldError(
+                    f"header.{name}",
+                    _("The book was frozen for this warehouse, SKU prefix and blind setting; start a new "
+                      "stock-take to change them."),
+                    InventoryError.SCOPE_FROZEN,
+                ))
+    if prefix:
+        # One message for the lines: after zero-quantity lines are dropped, an index would
+        # no longer point at the row the user typed.
+        codes = dict(Sku.objects.filter(pk__in={line.sku_id for line in lines}).values_list("pk", "code"))
+        outside = sorted(code for code in set(codes.values()) if not code.startswith(prefix))
+        if outside:
+            errors.append(FieldError("lines", _("Outside this count (SKU codes starting with %(prefix)s): %(skus)s.")
+                                     % {"prefix": prefix, "skus": ", ".join(outside[:10])},
+                                     InventoryError.OUT_OF_SCOPE))
+    return errors
+
+
+def stocktake_has_counts(doc: StockTake, actor):
+    """Guard on submit: a sheet without a single count would set everything to zero."""
+    if not doc.lines.exists():
+        yield Blocking(InventoryError.NO_COUNTS, _("No counts have been entered yet."))
+
+
+def stocktake_submit(doc: StockTake, actor) -> None:
+    """A sheet made on the generic document page has no frozen book yet: it is taken now."""
+    if doc.frozen_at is None:
+        _freeze(doc)
+
+
+def stocktake_post(doc: StockTake, actor) -> None:
+    """Approval posts, per SKU, counted − frozen book quantity.
+
+    The difference is taken against the book *as frozen*, and added to the stock as it is at
+    approval: the count describes the shelf at the freeze, so receipts and issues posted
+    between the freeze and the approval are kept, not overwritten (SAP-style frozen book
+    inventory). The variance review lists those SKUs so the approver can check them."""
+    book, counted, first_line = stocktake_counts(doc)
+    moves = [
+        MoveSpec(sku_id=sku_id, warehouse_id=doc.warehouse_id, quantity=counted.get(sku_id, Decimal(0)) - qty,
+                 origin_line_id=first_line.get(sku_id))
+        for sku_id, qty in ((s, book.get(s, Decimal(0))) for s in sorted(set(book) | set(counted)))
+        if counted.get(sku_id, Decimal(0)) != qty
+    ]
+    stock_post(moves=moves, origin_type=doc.doc_type, origin_id=doc.pk, actor=actor)
