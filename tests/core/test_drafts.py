@@ -91,3 +91,24 @@ def test_create_and_edit_need_permission(draft_po, role_user, supplier, warehous
     with pytest.raises(PermissionDeniedError):
         services.document_update_draft(doc=draft_po, actor=finance, header={}, lines=[])
     assert PurchaseOrder.objects.count() == 1
+
+
+def test_empty_text_for_a_nullable_field_means_no_value(buyer, supplier, warehouse, sku):
+    po = services.document_create(doc_type=PO, actor=buyer,
+                                  header={"supplier": supplier.pk, "warehouse": warehouse.pk, "expected_date": ""},
+                                  lines=[{"sku": sku.pk, "quantity": "1"}])
+    po.refresh_from_db()
+    assert po.expected_date is None
+
+
+def test_validate_hooks_see_the_row_the_user_typed(buyer, supplier, warehouse, sku, monkeypatch):
+    from shopflow.core import registry
+    from shopflow.core.errors import FieldError
+
+    dt = registry.get_type(PO)
+    monkeypatch.setattr(dt, "validate", lambda doc, lines: [
+        FieldError(f"lines[{line.input_index}].quantity", "too many") for line in lines if line.quantity > 5])
+    with pytest.raises(ValidationFailed) as exc:
+        services.document_create(doc_type=PO, actor=buyer, header={"supplier": supplier.pk, "warehouse": warehouse.pk},
+                                 lines=[{"sku": sku.pk, "quantity": "0"}, {"sku": sku.pk, "quantity": "9"}])
+    assert [e.field for e in exc.value.errors] == ["lines[1].quantity"]

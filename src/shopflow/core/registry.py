@@ -21,7 +21,8 @@ class DocumentType:
     machine: tuple[Transition, ...] = field(default_factory=standard_machine)
     # action → effect(doc, actor): runs inside the transition's transaction, before the state is set.
     effects: dict[str, Callable] = field(default_factory=dict)
-    # validate(doc, lines) → list[FieldError]: cross-field rules checked on create and update.
+    # validate(doc, lines) → list[FieldError]: cross-field rules checked on create and update;
+    # name a line's field as f"lines[{line.input_index}].field" (its row in the input).
     validate: Callable | None = None
     # Header fields an approved document may change through a change record 异动单.
     changeable_fields: tuple[str, ...] = ("remarks",)

@@ -62,6 +62,10 @@ def _assign(instance, allowed: tuple[str, ...], values: dict, where: str, errors
         if f.many_to_one:
             value = getattr(value, "pk", value)
             setattr(instance, f.attname, None if value in ("", None) else value)
+        elif value == "" and f.null:
+            # full_clean skips blank values, so "" would reach the database as "" (a 500 for
+            # a decimal or date column); an empty form field means "no value".
+            setattr(instance, name, None)
         else:
             setattr(instance, name, value)
 
@@ -97,6 +101,9 @@ def _build_lines(dt, doc, lines: list[dict], existing: dict, errors: list) -> li
         if qty is not None and qty == 0:
             continue
         line = existing[line_id] if line_id is not None else dt.line_model()
+        # Zero lines are dropped, so a validate hook reports on lines[line.input_index], the row
+        # the user typed, not on its position among the kept lines.
+        line.input_index = index
         _assign(line, dt.line_fields + ("quantity", "remarks"), values, where, errors)
         _clean(line, where, errors, exclude=["document", "line_no"])
         built.append(line)
