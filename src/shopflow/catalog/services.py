@@ -40,6 +40,7 @@ from shopflow.catalog.selectors import (
 from shopflow.core.errors import DomainError, FieldError, ValidationFailed
 from shopflow.core.models import QTY, AuditEvent
 from shopflow.core.serialize import diff, field_values
+from shopflow.core.services import audit_record
 
 CATEGORY_FIELDS = ("code", "name", "parent", "sort_order")
 STYLE_FIELDS = ("code", "name", "category", "kind", "unit", "weight", "cost", "list_price", "remarks")
@@ -56,8 +57,7 @@ MAX_QUANTITY = Decimal(10) ** (QTY["max_digits"] - QTY["decimal_places"])
 # ---------------------------------------------------------------- helpers
 
 def _audit(instance, action: str, actor, payload: dict | None = None) -> None:
-    AuditEvent.objects.create(doc_type=instance._meta.label_lower, doc_id=instance.pk, action=action,
-                              actor=actor, payload=payload or {})
+    audit_record(doc=instance, action=action, actor=actor, payload=payload)
 
 
 def _audit_many(instances: Sequence, action: str, actor, payload_of=None) -> None:

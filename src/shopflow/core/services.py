@@ -45,9 +45,10 @@ def number_next(*, doc_type: str, prefix: str, day: datetime.date) -> str:
 
 
 def audit_record(*, doc, action: str, actor, from_state="", to_state="", reason="", payload=None) -> AuditEvent:
+    """Audit one write to a document or to a master record (`doc_type` is the model's label)."""
     return AuditEvent.objects.create(
-        doc_type=doc.doc_type, doc_id=doc.pk, action=action, from_state=from_state,
-        to_state=to_state or doc.state, actor=actor, reason=reason, payload=payload or {},
+        doc_type=doc._meta.label_lower, doc_id=doc.pk, action=action, from_state=from_state,
+        to_state=to_state or getattr(doc, "state", ""), actor=actor, reason=reason, payload=payload or {},
     )
 
 

@@ -39,6 +39,7 @@ from shopflow.inventory.models import (
     StockTakeBook,
     StockTakeLine,
     Warehouse,
+    WarehouseKind,
 )
 from shopflow.inventory.selectors import stocktake_counts
 
@@ -575,3 +576,25 @@ def stocktake_post(doc: StockTake, actor) -> None:
         if counted.get(sku_id, Decimal(0)) != qty
     ]
     stock_post(moves=moves, origin_type=doc.doc_type, origin_id=doc.pk, actor=actor)
+
+
+# ---------------------------------------------------------------- subcontractor warehouses
+
+@transaction.atomic
+def subcontractor_warehouse_ensure(*, subcontractor, actor) -> Warehouse:
+    """The subcontractor's own warehouse, created on first call (code WX-<code>, kind
+    subcontractor) and kept active while the subcontractor is. Safe to call repeatedly; call it
+    in the same transaction that creates the subcontractor."""
+    warehouse = Warehouse.objects.select_for_update().filter(subcontractor=subcontractor).first()
+    if warehouse is None:
+        warehouse = Warehouse.objects.create(
+            code=f"WX-{subcontractor.code}"[:32],
+            name=(_("Subcontractor: %(name)s") % {"name": subcontractor.name})[:100],
+            kind=WarehouseKind.SUBCONTRACTOR, subcontractor=subcontractor, active=subcontractor.active,
+        )
+        audit_record(doc=warehouse, action="create", actor=actor, payload={"subcontractor": subcontractor.pk})
+    elif warehouse.active != subcontractor.active:
+        warehouse.active = subcontractor.active
+        warehouse.save(update_fields=["active"])
+        audit_record(doc=warehouse, action="activate" if warehouse.active else "deactivate", actor=actor)
+    return warehouse

@@ -26,8 +26,8 @@ from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 
 from shopflow.core.errors import FieldError, ValidationFailed
-from shopflow.core.models import AuditEvent
 from shopflow.core.serialize import diff, field_values
+from shopflow.core.services import audit_record
 from shopflow.partners.address import parse_address
 from shopflow.partners.error_codes import PartnersError
 from shopflow.partners.models import (
@@ -82,8 +82,7 @@ _DJANGO_CODES = {
 # ---------------------------------------------------------------- helpers
 
 def _audit(instance, action: str, actor, payload: dict | None = None) -> None:
-    AuditEvent.objects.create(doc_type=instance._meta.label_lower, doc_id=instance.pk, action=action,
-                              actor=actor, payload=payload or {})
+    audit_record(doc=instance, action=action, actor=actor, payload=payload)
 
 
 def _raise(errors: list[FieldError]) -> None:

@@ -26,11 +26,24 @@ class Warehouse(models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=WarehouseKind.choices, default=WarehouseKind.FINISHED)
     allow_negative = models.BooleanField(_("allow negative stock"), default=False)
     active = models.BooleanField(_("active"), default=True)
+    # Every subcontractor 外协厂 has its own warehouse: what was issued to it and is still there.
+    subcontractor = models.OneToOneField(
+        "partners.Subcontractor", models.PROTECT, null=True, blank=True, related_name="warehouse",
+        verbose_name=_("subcontractor"),
+    )
 
     class Meta:
         ordering = ["code"]
         verbose_name = _("warehouse")
         verbose_name_plural = _("warehouses")
+        constraints = [
+            # Only a warehouse of kind subcontractor may belong to a subcontractor. (Not the other
+            # way round: warehouses made before subcontractors existed are linked when ensured.)
+            models.CheckConstraint(
+                condition=Q(subcontractor__isnull=True) | Q(kind="subcontractor"),
+                name="inv_warehouse_subcontractor_kind",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
