@@ -23,6 +23,7 @@ from ninja.utils import check_csrf
 from shopflow.core.api import router as documents_router
 from shopflow.core.error_codes import CoreError
 from shopflow.core.errors import DomainError, FieldError, NotFoundError, PermissionDeniedError
+from shopflow.core.masterdata_api import router as masterdata_router
 from shopflow.core.tokens import api_token_authenticate
 
 logger = logging.getLogger(__name__)
@@ -98,6 +99,8 @@ def signed_in(view):
 
 DESCRIPTION = """Documents of every type (purchase orders, receipts, ...) through one set of endpoints:
 list, read, create, edit drafts, take transitions, push down, trace, audit, change records.
+Master data (SKUs, suppliers, couriers, warehouses, ...) under `/masterdata`: list, read, create,
+update, and import .xlsx / CSV files.
 
 **Sign-in:** send `Authorization: Bearer <key>` with a key from *Account → API tokens*
 (`/account/tokens/`) or `shopflow createtoken USERNAME`; a signed-in browser works too.
@@ -189,6 +192,7 @@ def on_unexpected(request, exc: Exception):
 # ---------------------------------------------------------------- routes
 
 api.add_router("/documents", documents_router)
+api.add_router("/masterdata", masterdata_router)
 
 # Last, so it only sees what no other route matched: JSON 404 (after auth, like everything).
 fallback = Router(tags=["other"])

@@ -9,4 +9,4 @@ class CatalogConfig(AppConfig):
 
     def ready(self) -> None:
         # The system checks and the master-data lists register themselves on import.
-        from shopflow.catalog import checks  # noqa: F401  (registers the system checks)
+        from shopflow.catalog import checks, masterdata  # noqa: F401

@@ -18,8 +18,16 @@ DEFAULTS = {
     # Days of the month (first, last) when the monthly stock-take is counted; a count sheet
     # dated outside them gets a warning, not a refusal.
     "STOCKTAKE_WINDOW_DAYS": (28, 31),
+    # A SKU with stock and no move out of the warehouse for this many days is slow-moving 呆滞.
+    "SLOW_MOVING_DAYS": 90,
     # GS1 prefix of generated EAN-13 barcodes; 200 is GS1's restricted-circulation range (in-house use only).
     "BARCODE_PREFIX": "200",
+    # Largest file (bytes) a master-data import accepts; bigger ones are refused before reading.
+    "IMPORT_MAX_BYTES": 20 * 1024 * 1024,
+    # Most data rows in one import file (an .xlsx unpacks to far more than its size suggests).
+    "IMPORT_MAX_ROWS": 200_000,
+    # Import files larger than this (bytes) run as a background task, with progress on the page.
+    "IMPORT_BACKGROUND_BYTES": 512 * 1024,
 }
 
 

@@ -184,3 +184,51 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.key_prefix}…)"
+
+
+class ImportJob(models.Model):
+    """One import of a master-data file (core.imports): the file until it has run, then its
+    progress, counts and the first errors, for the page that polls it and for the history."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Finished")
+        FAILED = "failed", _("Failed")
+
+    list_key = models.CharField(_("list"), max_length=40)
+    filename = models.CharField(_("file"), max_length=255)
+    size = models.PositiveBigIntegerField(_("size"), default=0)
+    mode = models.CharField(_("mode"), max_length=8, default="all")
+    dry_run = models.BooleanField(_("check only"), default=False)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.QUEUED)
+    phase = models.CharField(max_length=16, blank=True, default="")  # read, check, write
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    # The result (see imports.ImportResult): summary counts, and the first errors as dicts.
+    summary = models.JSONField(default=dict, blank=True)
+    errors = models.JSONField(default=list, blank=True)
+    message = models.TextField(blank=True, default="")  # why a job failed
+    content = models.BinaryField(default=b"")  # the file, emptied once the job has run
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", null=True,
+                                   verbose_name=_("imported by"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        default_permissions = ()
+        ordering = ["-id"]
+        verbose_name = _("import")
+        indexes = [models.Index(fields=["list_key", "-id"], name="core_importjob_list_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.list_key} {self.filename} ({self.status})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def percent(self) -> int:
+        return min(100, round(100 * self.done / self.total)) if self.total else 0

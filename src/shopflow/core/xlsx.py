@@ -5,6 +5,7 @@ cell like ``=cmd|' /C calc'!A0`` runs when the file is opened in Excel or WPS. A
 starting with a formula trigger is written with a leading single quote, so it stays text.
 """
 
+import csv
 import datetime
 import io
 from collections.abc import Iterable, Sequence
@@ -73,6 +74,40 @@ def write_xlsx(
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue(), written, truncated
+
+
+def csv_value(value) -> str:
+    """A CSV cell: numbers plain, dates ISO, text with formula triggers neutralised."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, datetime.datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, datetime.date):
+        return value.strftime("%Y-%m-%d")
+    return safe_text(str(value))
+
+
+def write_csv(*, headers: Sequence[str], rows: Iterable[Sequence], max_rows: int) -> tuple[bytes, int, bool]:
+    """CSV in UTF-8 with a BOM (without it Excel on Chinese Windows reads the file as GBK and
+    shows mojibake), formula triggers neutralised as in write_xlsx. Returns the bytes, the
+    number of data rows written and whether `rows` held more than `max_rows`."""
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([safe_text(str(h)) for h in headers])
+    written, truncated = 0, False
+    for row in rows:
+        if written >= max_rows:
+            truncated = True
+            break
+        writer.writerow([csv_value(v) for v in row])
+        written += 1
+    return ("\ufeff" + out.getvalue()).encode("utf-8"), written, truncated
 
 
 def safe_sheet_title(title: str) -> str:

@@ -10,7 +10,7 @@ class InventoryConfig(AppConfig):
 
     def ready(self) -> None:
         # The document types and the master-data lists register themselves on import.
-        from shopflow.inventory import documents  # noqa: F401
+        from shopflow.inventory import documents, masterdata  # noqa: F401
         from shopflow.inventory.roles import grant_role_permissions
 
         post_migrate.connect(grant_role_permissions, dispatch_uid="shopflow.inventory.grant_role_permissions")

@@ -7,7 +7,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.conf import settings
 from django.db.models import DecimalField, ExpressionWrapper, F, OuterRef, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,17 +27,6 @@ from shopflow.inventory.models import (
 )
 
 ZERO = Decimal(0)
-# Settings of this app that core.conf.DEFAULTS does not hold; read from settings.SHOPFLOW at call time.
-INVENTORY_DEFAULTS = {
-    # A SKU with stock and no move out of the warehouse for this many days is slow-moving 呆滞.
-    "SLOW_MOVING_DAYS": 90,
-}
-
-
-def inventory_setting(name: str):
-    return (getattr(settings, "SHOPFLOW", None) or {}).get(name, INVENTORY_DEFAULTS[name])
-
-
 # ---------------------------------------------------------------- ledger consistency (verify-stock)
 
 def stock_differences() -> list[dict]:
@@ -266,7 +254,7 @@ def slow_moving(*, days: int | None = None, warehouse_id: int | None = None,
     issue or transfer; reversals do not count) for `days` (default: the SLOW_MOVING_DAYS
     setting, 90). Stock that never moved out counts from its first receipt there, so new
     goods are not reported. Longest idle first."""
-    days = inventory_setting("SLOW_MOVING_DAYS") if days is None else days
+    days = setting("SLOW_MOVING_DAYS") if days is None else days
     as_of = as_of or timezone.now()
     moves = StockMove.objects.filter(sku_id=OuterRef("sku_id"), warehouse_id=OuterRef("warehouse_id"))
     balances = StockBalance.objects.filter(on_hand__gt=0).annotate(

@@ -6,3 +6,6 @@ class PartnersConfig(AppConfig):
     name = "shopflow.partners"
     label = "partners"
     verbose_name = _("Partners")
+
+    def ready(self) -> None:
+        from shopflow.partners import masterdata  # noqa: F401  (registers the master-data lists)

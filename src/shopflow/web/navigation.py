@@ -1,7 +1,8 @@
-"""Navigation by business area, built from the registered document types.
+"""Navigation by business area, built from the registered master-data lists and document types.
 
-A document type names its area (DocumentType.area); the shell shows an area only when the
-user may view at least one of its types, so every role sees a menu of what it can use.
+A list or document type names its area (MasterList.area, DocumentType.area); the shell shows an
+area only when the user may view at least one of them, so every role sees a menu of what it can
+use. In an area, the master-data lists come first, then the documents.
 """
 
 from dataclasses import dataclass, field
@@ -9,6 +10,7 @@ from dataclasses import dataclass, field
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from shopflow.core.masterdata import master_lists, user_may_list
 from shopflow.core.registry import document_types
 from shopflow.core.selectors import user_may
 
@@ -57,8 +59,16 @@ def viewable_types(user) -> list:
 
 
 def navigation(user, current_path: str = "") -> list[NavArea]:
-    """Areas in menu order, each with the document types this user may view."""
+    """Areas in menu order, each with the lists and document types this user may view."""
     found: dict[str, NavArea] = {}
+    for ml in master_lists():
+        if not user_may_list(user, ml, "view"):
+            continue
+        area = area_of(ml.area)
+        nav = found.setdefault(area.key, NavArea(area.key, area.label, area.icon))
+        url = reverse("web:md_list", args=[ml.key])
+        nav.items.append({"label": ml.label_plural, "url": url, "active": current_path.startswith(url),
+                          "master": True})
     for dt in viewable_types(user):
         area = area_of(dt.area)
         nav = found.setdefault(area.key, NavArea(area.key, area.label, area.icon))
@@ -66,5 +76,9 @@ def navigation(user, current_path: str = "") -> list[NavArea]:
         nav.items.append(
             {"label": dt.label_plural, "url": url, "active": current_path.startswith(url)}
         )
+    for nav in found.values():  # a line between an area's master data and its documents
+        kinds = [bool(item.get("master")) for item in nav.items]
+        if True in kinds and False in kinds:
+            nav.items[kinds.index(False)]["divider_before"] = True
     order = {a.key: i for i, a in enumerate(AREAS)}
     return sorted(found.values(), key=lambda a: order.get(a.key, len(order)))
