@@ -1,3 +1,5 @@
+from importlib import import_module
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -6,3 +8,9 @@ class WebConfig(AppConfig):
     name = "shopflow.web"
     label = "web"
     verbose_name = _("Web shell")
+
+    def ready(self):
+        from shopflow.web.extensions import EXTENSION_MODULES
+
+        for name in EXTENSION_MODULES:  # they register their menu entries and detail-page links
+            import_module(name)

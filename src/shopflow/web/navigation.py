@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from shopflow.core.masterdata import master_lists, user_may_list
 from shopflow.core.registry import document_types
 from shopflow.core.selectors import user_may
+from shopflow.web.extensions import pages_for
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,10 @@ def navigation(user, current_path: str = "") -> list[NavArea]:
         nav.items.append(
             {"label": dt.label_plural, "url": url, "active": current_path.startswith(url)}
         )
+    for page in pages_for(user):  # reports and work pages come last in their area
+        area = area_of(page["area"])
+        nav = found.setdefault(area.key, NavArea(area.key, area.label, area.icon))
+        nav.items.append({"label": page["label"], "url": page["url"], "active": current_path.startswith(page["url"])})
     for nav in found.values():  # a line between an area's master data and its documents
         kinds = [bool(item.get("master")) for item in nav.items]
         if True in kinds and False in kinds:

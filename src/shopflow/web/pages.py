@@ -17,6 +17,7 @@ from shopflow.core.selectors import (
 )
 from shopflow.core.states import DocState
 from shopflow.web.display import field_label, is_numeric
+from shopflow.web.extensions import detail_links
 from shopflow.web.forms import header_edit_fields, line_edit_fields, model_form
 
 CHANGEABLE_STATES = (DocState.APPROVED, DocState.CLOSED)
@@ -117,6 +118,7 @@ def detail_context(
         "blocked": [a for a in offered if a["blocked"]],
         "push_targets": pushable_targets(dt, doc, user, remaining),
         "may_edit": is_editable(doc, user),
+        "links": detail_links(dt.key, doc, user),
         "trace_up": trace_up(doc),
         "trace_down": trace_down(doc),
         "events": list(audit_events(doc)),
