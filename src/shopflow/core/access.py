@@ -41,6 +41,31 @@ def sync_role_permissions(sender=None, **kwargs) -> None:
             for role in ROLE_CODES:
                 if action in dt.access.get(role, ()):
                     granted[role].add(pk)
+        for codename, roles in dt.extra_permissions.items():
+            pk = by_codename.get(codename)
+            if pk is not None:
+                document_perms.add(pk)
+                for role in roles:
+                    granted[role].add(pk)
     for code, group in groups.items():
         others = set(group.permissions.exclude(pk__in=document_perms).values_list("pk", flat=True))
         group.permissions.set(others | granted[code])
+
+
+def role_permission_granter(app_label: str, table: dict[str, tuple[str, ...]]):
+    """A post_migrate handler that adds an app's permissions of other kinds (reports, BOMs,
+    supplier payments…) to the role groups: `table` maps role → codenames in `app_label`.
+    It only adds, so an administrator may grant more; revoking is done in the admin. Like the
+    role sync, it waits for the last app with models (the permissions exist only then)."""
+
+    def grant(sender=None, **kwargs) -> None:
+        with_models = [c for c in apps.get_app_configs() if c.models_module is not None]
+        if sender is not None and sender.label != with_models[-1].label:
+            return
+        perms = {p.codename: p for p in Permission.objects.filter(content_type__app_label=app_label)}
+        for role, codenames in table.items():
+            group = Group.objects.filter(name=role).first()
+            if group is not None:
+                group.permissions.add(*(perms[c] for c in codenames if c in perms))
+
+    return grant

@@ -156,6 +156,8 @@ def push_down(request, type: str, id: int, payload: PushDownIn):
         target_type=doc_type(payload.target, field="target").key,
         actor=request.auth,
         quantities=payload.quantities,
+        over_reason=payload.over_reason,
+        header=payload.header,
     )
     return Status(201, DocumentOut.build(target, request.auth))
 

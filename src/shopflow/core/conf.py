@@ -28,6 +28,12 @@ DEFAULTS = {
     "IMPORT_MAX_ROWS": 200_000,
     # Import files larger than this (bytes) run as a background task, with progress on the page.
     "IMPORT_BACKGROUND_BYTES": 512 * 1024,
+    # A purchase order line may be received up to this many percent above the ordered quantity
+    # (over all receipts that are not cancelled); 0: never more than ordered.
+    "PURCHASE_OVER_RECEIPT_PERCENT": 0,
+    # First batch 首单 of a product never received before: a purchase order for more than this
+    # many gets a warning (seed 001: "第一批新购品种控制在三套以内"); a warning, never a refusal.
+    "PURCHASE_FIRST_BATCH_MAX": 3,
 }
 
 

@@ -1,6 +1,9 @@
 """Database helpers that differ between SQLite and PostgreSQL."""
 
+from decimal import Decimal
+
 from django.db import migrations
+from django.db.models import Sum
 
 
 def _immutable_sql(vendor: str, table: str) -> tuple[list[str], list[str]]:
@@ -39,3 +42,18 @@ def make_table_immutable(table: str) -> migrations.RunPython:
             schema_editor.execute(sql)
 
     return migrations.RunPython(forward, backward)
+
+
+class DecimalSum(Sum):
+    """SUM of a decimal column, exact on SQLite too. SQLite keeps decimals as floating point and
+    Django only rounds plain column reads back to the field's places, so a bare Sum of 126 − 80 −
+    46 can come back as 1e-15; this rounds the total to the column's decimal places."""
+
+    @property
+    def convert_value(self):
+        step = Decimal(1).scaleb(-self.output_field.decimal_places)
+
+        def convert(value, expression, connection):
+            return None if value is None else Decimal(value).quantize(step)
+
+        return convert

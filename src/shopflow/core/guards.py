@@ -15,7 +15,7 @@ def no_self_approval(doc, actor):
 
 
 def no_active_downstream(doc, actor):
-    refs = downstream_refs(doc)
+    refs = downstream_refs(doc, pushed_only=True)  # a lineage link's owner guards it itself
     if refs:
         names = ", ".join(str(get_type(key).model.objects.get(pk=pk)) for key, pk in refs[:5])
         yield Blocking(

@@ -26,6 +26,10 @@ The rules, in the order the importer applies them:
    time. Mode "all" (the default) writes nothing if any row is bad; mode "good" writes the good
    rows and reports the bad. The write is one transaction with bulk_create / bulk_update in
    batches and one audit event per created or changed record, so a crash leaves all or nothing.
+   Lists with `import_via_hooks` (customers, subcontractors, …) instead write each row through
+   their own services, in a savepoint per row, inside one transaction: a row a service refuses
+   is reported like any bad row, and the transaction is rolled back on a dry run or when mode
+   "all" found any error — so their rules are checked on a dry run too.
 """
 
 import csv
@@ -48,16 +52,19 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from shopflow.core.conf import setting
-from shopflow.core.errors import FieldError, ValidationFailed
+from shopflow.core.errors import DomainError, FieldError, ValidationFailed
 from shopflow.core.masterdata import (
+    MANY_SEPARATOR,
     CellError,
     Column,
     MasterList,
     RowPlan,
     column_help,
     get_list,
+    many_ids,
     normalize_header,
     require_list,
+    split_many,
 )
 from shopflow.core.models import AuditEvent, ImportJob
 from shopflow.core.serialize import json_value
@@ -447,6 +454,9 @@ class _Checker:
         for column in self.header.columns.values():
             if column.ref is None:
                 continue
+            if self.ml.db_field(column.name).many_to_many:
+                self.many_references(column, rows)
+                continue
             texts = {r.raw[column.name] for r in rows if column.name in r.raw}
             found = column.ref.resolve(texts) if texts else {}
             label = self.header.names[column.name]
@@ -460,24 +470,47 @@ class _Checker:
                     self.error(row, column.name, _("Unknown %(what)s “%(value)s”.") % {"what": label, "value": text},
                                "unknown_reference")
 
+    def many_references(self, column: Column, rows: list[Row]) -> None:
+        """"CUT、SEW" → [id of CUT, id of SEW]; every text must be known."""
+        parts = {r.row: split_many(r.raw[column.name]) for r in rows if column.name in r.raw}
+        texts = {t for p in parts.values() for t in p}
+        found = column.ref.resolve(texts) if texts else {}
+        label = self.header.names[column.name]
+        for row in rows:
+            if row.row not in parts:
+                continue
+            unknown = [t for t in parts[row.row] if t not in found]
+            if unknown:
+                self.error(row, column.name, _("Unknown %(what)s “%(value)s”.")
+                           % {"what": label, "value": MANY_SEPARATOR.join(unknown)}, "unknown_reference")
+            else:
+                row.values[column.name] = list(dict.fromkeys(found[t] for t in parts[row.row]))
+
+    def keys(self, rows: list[Row]) -> None:
+        """Each row's key, once references are resolved: a key may name one (warehouse + bin
+        code), and then holds its id."""
+        for row in rows:
+            row.key = tuple(row.values.get(n) for n in self.ml.key_fields)
+
     # -------- against the database
 
     def existing(self, rows: list[Row]) -> dict[tuple, models.Model]:
         keys = [r.key for r in rows if None not in r.key]
+        attnames = [self.ml.db_field(n).attname for n in self.ml.key_fields]
         out = {}
         if len(self.ml.key_fields) == 1:
             name = self.ml.key_fields[0]
             values = sorted({k[0] for k in keys})
             for start in range(0, len(values), 2000):
                 for obj in self.ml.model.objects.filter(**{f"{name}__in": values[start:start + 2000]}):
-                    out[(getattr(obj, name),)] = obj
+                    out[(getattr(obj, attnames[0]),)] = obj
         else:
             wanted = set(keys)
             first = self.ml.key_fields[0]
             values = sorted({k[0] for k in keys})
             for start in range(0, len(values), 2000):
                 for obj in self.ml.model.objects.filter(**{f"{first}__in": values[start:start + 2000]}):
-                    key = tuple(getattr(obj, n) for n in self.ml.key_fields)
+                    key = tuple(getattr(obj, a) for a in attnames)
                     if key in wanted:
                         out[key] = obj
         return out
@@ -486,6 +519,8 @@ class _Checker:
         found = self.existing(rows)
         fresh = new_instances(self.ml.model)
         attnames = {c.name: self.ml.db_field(c.name).attname for c in self.ml.columns}
+        many = [c.name for c in self.header.columns.values() if self.ml.db_field(c.name).many_to_many]
+        linked = {name: many_ids(self.ml, name, [o.pk for o in found.values()]) for name in many}
         required = [c for c in self.ml.required_columns if c.name not in self.ml.key_fields]
         for row in rows:
             obj = found.get(row.key)
@@ -502,18 +537,25 @@ class _Checker:
             if obj is None:
                 obj = fresh()
                 for name, value in row.values.items():
-                    setattr(obj, attnames[name], value)
-                row.plan = RowPlan(row=row.row, obj=obj, is_new=True, changed=set(row.values))
+                    if name not in many:
+                        setattr(obj, attnames[name], value)
+                row.plan = RowPlan(row=row.row, obj=obj, is_new=True, changed=set(row.values), values=row.values)
                 continue
             changed, before = set(), {}
             for name, value in row.values.items():
+                if name in many:
+                    current = linked[name].get(obj.pk, [])
+                    if set(current) != set(value):
+                        changed.add(name)
+                        before[name] = current
+                    continue
                 attname = attnames[name]
                 current = getattr(obj, attname)
                 if current != value:
                     changed.add(name)
                     before[name] = current
                     setattr(obj, attname, value)
-            row.plan = RowPlan(row=row.row, obj=obj, is_new=False, changed=changed, before=before)
+            row.plan = RowPlan(row=row.row, obj=obj, is_new=False, changed=changed, before=before, values=row.values)
 
     def unique_columns(self, rows: list[Row]) -> None:
         for column in self.header.columns.values():
@@ -708,7 +750,8 @@ def _write(master_list: MasterList, plans: list[RowPlan], *, actor, filename: st
 def _fetch_ids(master_list: MasterList, plans: list[RowPlan]) -> None:
     """The ids of freshly inserted records, by their key (executemany returns none)."""
     names = master_list.key_fields
-    by_key = {tuple(getattr(p.obj, n) for n in names): p.obj for p in plans}
+    attnames = [master_list.db_field(n).attname for n in names]
+    by_key = {tuple(getattr(p.obj, a) for a in attnames): p.obj for p in plans}
     firsts = sorted({k[0] for k in by_key})
     for start in range(0, len(firsts), 2000):
         rows = master_list.model.objects.filter(**{f"{names[0]}__in": firsts[start:start + 2000]})
@@ -716,6 +759,74 @@ def _fetch_ids(master_list: MasterList, plans: list[RowPlan]) -> None:
             obj = by_key.get(tuple(key))
             if obj is not None:
                 obj.pk = pk
+
+
+def _error_column(master_list: MasterList, path: str) -> str:
+    """A service's field path ("mobile", "processing_categories[1]", "lines[0].code") → the
+    column it is about, or "" when it names none."""
+    name = re.split(r"[.\[]", path or "", maxsplit=1)[0]
+    return name if name in {c.name for c in master_list.columns} else ""
+
+
+def _really_changed(master_list: MasterList, plan: RowPlan, saved) -> set[str]:
+    """The names whose value the hook really changed: a service may normalise what the file
+    says ("138 0013 8000" → "13800138000") back to what was stored."""
+    out = set()
+    for name in plan.changed:
+        db_field = master_list.db_field(name)
+        if db_field.many_to_many:
+            now = many_ids(master_list, name, [saved.pk])[saved.pk]
+            if set(now) != set(plan.before.get(name, [])):
+                out.add(name)
+        elif getattr(saved, db_field.attname) != plan.before.get(name):
+            out.add(name)
+    return out
+
+
+def _write_each(master_list: MasterList, rows: list[Row], checker: "_Checker", *, actor,
+                progress: Progress) -> None:
+    """Each good row that creates or changes something, through the list's create / update
+    hooks in a savepoint of its own. What a hook refuses becomes that row's errors; the rest of
+    the file goes on. The caller holds the transaction and decides whether to keep it."""
+    todo = [r for r in rows if r.plan is not None and not r.bad and (r.plan.is_new or r.plan.changed)]
+    for done, row in enumerate(todo, start=1):
+        plan = row.plan
+        try:
+            with transaction.atomic():
+                if plan.is_new:
+                    master_list.create(actor=actor, values=dict(plan.values))
+                else:
+                    saved = master_list.update(obj=plan.obj, actor=actor,
+                                               changes={n: plan.values[n] for n in sorted(plan.changed)})
+                    plan.changed = _really_changed(master_list, plan, saved)
+        except DomainError as exc:
+            problems = exc.errors or [FieldError(exc.field, exc.message, exc.code)]
+            for problem in problems:
+                name = _error_column(master_list, problem.field)
+                if name:
+                    checker.error(row, name, problem.message, problem.code)
+                else:
+                    row.bad = True
+                    checker.result.add(RowError(row.row, "", "", problem.message, problem.code))
+        except IntegrityError as exc:
+            logger.warning("import into %s: row %s refused by the database: %s", master_list.key, row.row, exc)
+            row.bad = True
+            checker.result.add(RowError(row.row, "", "", _("This row conflicts with a record saved meanwhile; "
+                                                           "import the file again."), "conflict"))
+        if done % PROGRESS_EVERY == 0 or done == len(todo):
+            progress("write", done, len(todo))
+
+
+def _import_via_hooks(master_list: MasterList, rows: list[Row], checker: "_Checker", *, actor, mode: str,
+                      dry_run: bool, progress: Progress) -> bool:
+    """Write through the hooks in one transaction; keep it only when that is what was asked
+    (not a dry run; mode "good", or no errors at all). Returns whether it was kept."""
+    with transaction.atomic():
+        _write_each(master_list, rows, checker, actor=actor, progress=progress)
+        keep = not dry_run and not (mode == MODE_ALL and checker.result.error_count)
+        if not keep:
+            transaction.set_rollback(True)
+    return keep
 
 
 # ---------------------------------------------------------------- the import
@@ -757,18 +868,27 @@ def import_file(master_list: MasterList, content: bytes, filename: str, *, actor
         result.add(RowError(0, "", "", _("The file has a header row but no data rows."), "no_rows"))
         result.seconds = time.monotonic() - started
         return result
-    checker.duplicates(rows)
     checker.references(rows)
+    checker.keys(rows)
+    checker.duplicates(rows)
     checker.plan(rows)
     checker.unique_columns(rows)
     checker.app_rules(rows)
     progress("check", len(rows), len(rows))
+    kept = None
+    if master_list.import_via_hooks:
+        kept = _import_via_hooks(master_list, rows, checker, actor=actor, mode=mode, dry_run=dry_run,
+                                 progress=progress)
     result.errors.sort(key=lambda e: e.row)  # stable: within a row, in the order found
     good = [r.plan for r in rows if not r.bad and r.plan is not None]
     result.bad_rows = sum(1 for r in rows if r.bad)
     result.created = sum(1 for p in good if p.is_new)
     result.updated = sum(1 for p in good if not p.is_new and p.changed)
     result.unchanged = sum(1 for p in good if not p.is_new and not p.changed)
+    if kept is not None:
+        result.written = kept and bool(result.created or result.updated)
+        result.seconds = time.monotonic() - started
+        return result
     if dry_run or (mode == MODE_ALL and result.error_count) or not (result.created or result.updated):
         result.seconds = time.monotonic() - started
         return result

@@ -86,7 +86,9 @@ class Column:
     required: bool = False  # the file must have the column, and a new record a value in it
     aliases: tuple[str, ...] = ()  # more header names found in other systems' exports
     parse: Callable[[str], Any] | None = None  # text → value; default: from the model field
-    ref: Reference | None = None  # a foreign key written as text
+    # A foreign key written as text. On a many-to-many field: several texts in one cell, separated
+    # by 、 , or ; (written back joined with 、); such a list imports through its hooks (see MasterList).
+    ref: Reference | None = None
     importable: bool = True  # False: shown and exported, ignored on import (e.g. computed)
     unique: bool = False  # non-blank values belong to one record (e.g. a barcode)
     hint: str = ""  # a note for the template sheet (format, example)
@@ -108,6 +110,16 @@ def normalize_header(text) -> str:
 
 
 # ---------------------------------------------------------------- parsers: text → value
+
+# Several references in one cell (a many-to-many column): "CUT、SEW", "CUT, SEW", "CUT;SEW".
+MANY_SEPARATOR = "、"
+_MANY_SPLIT = re.compile(r"[、,，;；\n]+")
+
+
+def split_many(text: str) -> list[str]:
+    """"CUT、SEW" / "CUT, SEW" / "CUT；SEW" → ["CUT", "SEW"] (blanks and repeats dropped, order kept)."""
+    return list(dict.fromkeys(p.strip() for p in _MANY_SPLIT.split(str(text)) if p.strip()))
+
 
 # NUL and lone surrogates cannot be stored (PostgreSQL refuses NUL; UTF-8 cannot encode surrogates).
 UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
@@ -288,6 +300,9 @@ def default_parser(db_field) -> Callable[[str], Any]:
 def column_help(master_list, column: Column) -> str:
     """What to write in a column, for the template's notes and the import page."""
     db_field = master_list.db_field(column.name)
+    if column.ref is not None and db_field.many_to_many:
+        text = _("%(what)s: their codes, several separated by 、") % {"what": column.header()}
+        return _with_example(text, column.ref.hint)
     if column.ref is not None:
         text = _("%(what)s: its code or full name") % {"what": column.header()}
         return _with_example(text, column.ref.hint)
@@ -302,6 +317,8 @@ def column_help(master_list, column: Column) -> str:
         text = _("A whole number")
     elif column.name in master_list.key_fields:
         text = _("Text without spaces, up to %(n)s characters") % {"n": db_field.max_length}
+    elif db_field.max_length is None:  # a TextField: remarks
+        text = _("Text")
     else:
         text = _("Text, up to %(n)s characters") % {"n": db_field.max_length}
     return _with_example(text, column.hint)
@@ -323,6 +340,9 @@ class RowPlan:
     is_new: bool
     changed: set[str] = field(default_factory=set)
     before: dict = field(default_factory=dict)  # field → value before, for changed fields
+    # column name → value read from the file (a reference as its id, a many-to-many column as a
+    # list of ids): what an import through the list's hooks passes to create / update.
+    values: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -347,6 +367,11 @@ class MasterList:
     check_rows: Callable | None = None
     # locked_fields(obj) → names the edit form shows read-only for this record.
     locked_fields: Callable | None = None
+    # True: imports write each record through `create` / `update` (one savepoint per row, a row
+    # they refuse is reported like any bad row) instead of the bulk insert — for lists whose
+    # services do more than store the values: normalise phone numbers, parse addresses, set
+    # many-to-many links, create a subcontractor's warehouse. Slower (milliseconds per row).
+    import_via_hooks: bool = False
 
     def __post_init__(self):
         names = [c.name for c in self.columns]
@@ -361,6 +386,12 @@ class MasterList:
             unknown = set(actions) - set(MASTER_ACTIONS)
             if unknown:
                 raise ValueError(f"{self.key}: unknown actions {sorted(unknown)} for role {role!r}")
+        many = [c.name for c in self.columns if self.db_field(c.name).many_to_many]
+        if many and not all(self.column(n).ref for n in many):
+            raise ValueError(f"{self.key}: many-to-many columns {many} need a reference")
+        if (many or self.import_via_hooks) and not (self.create and self.update and self.import_via_hooks):
+            raise ValueError(f"{self.key}: many-to-many columns and import_via_hooks need create and update hooks "
+                             "and import_via_hooks=True")
         if not self.list_columns:
             self.list_columns = tuple(names)
         if not self.form_fields:
@@ -519,17 +550,46 @@ def record_list(master_list: MasterList, *, user, search: str = "", filters: dic
     return qs
 
 
+def many_ids(master_list: MasterList, name: str, pks: Iterable[int]) -> dict[int, list[int]]:
+    """{record id: [ids it links to]} of a many-to-many column, for these records (one query)."""
+    db_field = master_list.db_field(name)
+    through = db_field.remote_field.through._meta
+    source = through.get_field(db_field.m2m_field_name()).attname
+    target = through.get_field(db_field.m2m_reverse_field_name()).attname
+    out: dict[int, list[int]] = {pk: [] for pk in pks}
+    keys = list(out)
+    for start in range(0, len(keys), 2000):
+        chunk = keys[start:start + 2000]
+        for pk, linked in through.model.objects.filter(**{f"{source}__in": chunk}).values_list(source, target):
+            out[pk].append(linked)
+    return out
+
+
 def reference_texts(master_list: MasterList, objects: Iterable[models.Model]) -> dict[str, dict[int, str]]:
-    """For each reference column, {id: text} of the ids these records point at (one query each)."""
+    """For each reference column, {id: text} of the ids these records point at (one query each).
+    A many-to-many column gives {record id: "CUT、SEW"} instead (texts sorted)."""
     objects = list(objects)
     out = {}
     for column in master_list.columns:
         if column.ref is None:
             continue
-        attname = master_list.db_field(column.name).attname
-        ids = {getattr(o, attname) for o in objects} - {None}
+        db_field = master_list.db_field(column.name)
+        if db_field.many_to_many:
+            linked = many_ids(master_list, column.name, [o.pk for o in objects if o.pk is not None])
+            texts = column.ref.describe({i for ids in linked.values() for i in ids}) if linked else {}
+            out[column.name] = {pk: MANY_SEPARATOR.join(sorted(texts[i] for i in ids if i in texts))
+                                for pk, ids in linked.items()}
+            continue
+        ids = {getattr(o, db_field.attname) for o in objects} - {None}
         out[column.name] = column.ref.describe(ids) if ids else {}
     return out
+
+
+def reference_value(master_list: MasterList, column: Column, obj, refs: dict[str, dict[int, str]]):
+    """A reference column's text for one record, from `reference_texts` (None when empty)."""
+    db_field = master_list.db_field(column.name)
+    key = obj.pk if db_field.many_to_many else getattr(obj, db_field.attname)
+    return refs.get(column.name, {}).get(key) or None
 
 
 def cell_text(master_list: MasterList, column: Column, obj, refs: dict[str, dict[int, str]]):
@@ -537,7 +597,7 @@ def cell_text(master_list: MasterList, column: Column, obj, refs: dict[str, dict
     and booleans in the active language, references as their text."""
     db_field = master_list.db_field(column.name)
     if column.ref is not None:
-        return refs.get(column.name, {}).get(getattr(obj, db_field.attname), "")
+        return reference_value(master_list, column, obj, refs) or ""
     value = getattr(obj, db_field.attname)
     if db_field.choices:
         return str(dict(db_field.flatchoices).get(value, value))
@@ -571,7 +631,7 @@ def record_values(master_list: MasterList, obj) -> dict:
     for column in master_list.columns:
         db_field = master_list.db_field(column.name)
         if column.ref is not None:
-            out[column.name] = refs[column.name].get(getattr(obj, db_field.attname))
+            out[column.name] = reference_value(master_list, column, obj, refs)
         else:
             out[column.name] = json_value(getattr(obj, db_field.attname))
     return out
@@ -592,6 +652,10 @@ def parse_values(master_list: MasterList, raw: dict, *, fields: tuple[str, ...] 
             continue
         column = master_list.column(name)
         db_field = master_list.db_field(name)
+        if db_field.many_to_many:
+            parts = [str(v) for v in value] if isinstance(value, list | tuple) else split_many(value or "")
+            refs[name] = [p.strip() for p in parts if p.strip()]
+            continue
         if value is None or (isinstance(value, str) and not value.strip()):
             values[name] = None if column.ref is not None else _blank(db_field)
             continue
@@ -604,6 +668,16 @@ def parse_values(master_list: MasterList, raw: dict, *, fields: tuple[str, ...] 
         except CellError as exc:
             errors.append(FieldError(name, exc.message, exc.code))
     for name, text in refs.items():
+        if isinstance(text, list):  # many-to-many: every text must be known
+            found = master_list.column(name).ref.resolve(set(text)) if text else {}
+            unknown = [t for t in text if t not in found]
+            if unknown:
+                errors.append(FieldError(name, _("Unknown %(what)s “%(value)s”.")
+                                         % {"what": master_list.db_field(name).verbose_name,
+                                            "value": MANY_SEPARATOR.join(unknown)}, "unknown_reference"))
+            else:
+                values[name] = list(dict.fromkeys(found[t] for t in text))
+            continue
         found = master_list.column(name).ref.resolve({text})
         if text in found:
             values[name] = found[text]

@@ -25,6 +25,7 @@ from shopflow.core.masterdata import (
     record_list,
     record_update,
     reference_texts,
+    reference_value,
     require_list,
     user_may_list,
 )
@@ -82,8 +83,7 @@ class RecordOut(Schema):
             values = {}
             for column in ml.columns:
                 if column.ref is not None:
-                    attname = ml.db_field(column.name).attname
-                    values[column.name] = refs[column.name].get(getattr(obj, attname))
+                    values[column.name] = reference_value(ml, column, obj, refs)
                 else:
                     values[column.name] = wire_value(obj, column.name)
             out.append(RecordOut(id=obj.pk, values=values))

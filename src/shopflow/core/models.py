@@ -96,6 +96,9 @@ class DocumentLink(models.Model):
     """Push-down 下推: `quantity` of a source line was carried into a target line.
 
     `active` turns false when the target document is cancelled, so its quantity is free again.
+    A link of quantity 0 records lineage only (a subcontract order line → the materials of its
+    issue list): trace sees it; remaining quantities and the no-active-downstream guard do not
+    (the app that makes such links guards un-approval itself).
     """
 
     source_type = models.CharField(max_length=100)
@@ -116,7 +119,7 @@ class DocumentLink(models.Model):
             models.Index(fields=["target_type", "target_id"], name="core_link_target_idx"),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(quantity__gt=0), name="core_link_qty_positive"),
+            models.CheckConstraint(condition=Q(quantity__gte=0), name="core_link_qty_not_negative"),
             models.UniqueConstraint(
                 fields=["source_type", "source_line_id", "target_type", "target_line_id"],
                 name="core_link_line_pair_uniq",

@@ -28,6 +28,15 @@ class DocumentType:
     changeable_fields: tuple[str, ...] = ("remarks",)
     # role code → actions (a subset of DOCUMENT_ACTIONS) that role may take.
     access: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Permissions of the type's model beyond the document actions (Meta.permissions codenames) →
+    # the roles that hold them, e.g. {"over_issue_materialissuelist": ("manager",)}; synced like `access`.
+    extra_permissions: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # More validate hooks, added by other apps with add_validator (e.g. subcontracting's rules for
+    # transfers that issue materials); run after `validate`.
+    extra_validators: list[Callable] = field(default_factory=list)
+    # warnings(doc) → list[str]: things people should know that block nothing (e.g. a first
+    # batch of a new product above the usual size); shown on the detail page and in the API.
+    warnings: Callable | None = None
 
     @property
     def key(self) -> str:
@@ -65,6 +74,21 @@ class PushRule:
     target: str
     map_header: Callable  # (source_doc) → dict of target header values
     map_line: Callable  # (source_line) → dict of target line values (without quantity)
+    # check(source_doc) → "" or why this source may not be pushed to this target (e.g. only
+    # requisitions of business type 订单委外 become subcontract orders).
+    check: Callable | None = None
+    # A permission ("app.codename") that lets its holder push more than remains, with a reason
+    # (e.g. over-issue of subcontract materials); empty: never.
+    over_permission: str = ""
+    # allowance(source_line) → Decimal: how much more than the line's quantity may be pushed in
+    # all, without any permission (e.g. an over-receipt tolerance); None: nothing more.
+    allowance: Callable | None = None
+    # Target header fields the person pushing chooses (e.g. the supplier of a purchase order
+    # made from a requisition); map_header gives their defaults.
+    ask_header: tuple[str, ...] = ()
+
+    def refusal(self, source) -> str:
+        return self.check(source) if self.check else ""
 
 
 _types: dict[str, DocumentType] = {}
@@ -89,6 +113,13 @@ def register_push_rule(rule: PushRule) -> PushRule:
     return rule
 
 
+def add_validator(doc_type_key: str, validator: Callable) -> None:
+    """Another app's validate hook on a type it does not own (same signature as `validate`)."""
+    dt = get_type(doc_type_key)
+    if validator not in dt.extra_validators:
+        dt.extra_validators.append(validator)
+
+
 def document_types() -> list[DocumentType]:
     return list(_types.values())
 
@@ -106,5 +137,7 @@ def push_rule(source: str, target: str) -> PushRule | None:
     return _push_rules.get((source, target))
 
 
-def push_targets(source: str) -> list[DocumentType]:
-    return [_types[t] for (s, t) in _push_rules if s == source]
+def push_targets(source: str, doc=None) -> list[DocumentType]:
+    """Types `source` may be pushed down to (for `doc`: only rules whose check lets it)."""
+    return [_types[t] for (s, t), rule in _push_rules.items()
+            if s == source and (doc is None or not rule.refusal(doc))]

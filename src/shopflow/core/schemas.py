@@ -18,7 +18,7 @@ from pydantic import model_validator
 
 from shopflow.core.errors import FieldError, ValidationFailed
 from shopflow.core.guards import available_transitions
-from shopflow.core.registry import DocumentType, push_targets, type_of
+from shopflow.core.registry import DocumentType, push_rule, push_targets, type_of
 from shopflow.core.selectors import is_editable, line_remaining, user_may
 from shopflow.core.states import DOCUMENT_ACTIONS, DocState
 
@@ -128,9 +128,15 @@ class DocumentTypeOut(Schema):
     filter_fields: list[str]
     actions: list[str] = Field(description="The actions the caller may take on this type.")
     push_targets: list[str]
+    push_ask_header: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Per push target: the target header fields the person pushing chooses "
+        "(send them in push-down's `header`; the rule gives defaults).",
+    )
 
     @classmethod
     def build(cls, dt: DocumentType, user) -> "DocumentTypeOut":
+        targets = push_targets(dt.key)
         return cls(
             key=dt.key,
             slug=dt.slug,
@@ -143,7 +149,8 @@ class DocumentTypeOut(Schema):
             search_fields=list(dt.search_fields),
             filter_fields=list(dt.filter_fields),
             actions=[a for a in DOCUMENT_ACTIONS if user_may(user, dt.key, a)],
-            push_targets=[t.key for t in push_targets(dt.key)],
+            push_targets=[t.key for t in targets],
+            push_ask_header={t.key: list(push_rule(dt.key, t.key).ask_header) for t in targets},
         )
 
 
@@ -203,6 +210,7 @@ class PushTargetOut(Schema):
     key: str
     slug: str
     label: str
+    ask_header: list[str] = Field(default_factory=list, description="Header fields to choose on push-down.")
 
 
 class LineOut(Schema):
@@ -231,6 +239,7 @@ class DocumentOut(Schema):
     can_edit: bool
     can_change: bool = Field(description="Whether the caller may file a change record.")
     push_targets: list[PushTargetOut]
+    warnings: list[str] = Field(default_factory=list, description="Things to know that block nothing.")
 
     @classmethod
     def build(cls, doc, user) -> "DocumentOut":
@@ -249,7 +258,7 @@ class DocumentOut(Schema):
         approved = doc.state == DocState.APPROVED
         targets = [
             t
-            for t in push_targets(dt.key)
+            for t in push_targets(dt.key, doc)
             if approved and user_may(user, dt.key, "pushdown") and user_may(user, t.key, "create")
         ]
         return cls(
@@ -280,7 +289,12 @@ class DocumentOut(Schema):
             ],
             can_edit=is_editable(doc, user),
             can_change=doc.state in (DocState.APPROVED, DocState.CLOSED) and user_may(user, dt.key, "edit"),
-            push_targets=[PushTargetOut(key=t.key, slug=t.slug, label=str(t.label)) for t in targets],
+            push_targets=[
+                PushTargetOut(key=t.key, slug=t.slug, label=str(t.label),
+                              ask_header=list(push_rule(dt.key, t.key).ask_header))
+                for t in targets
+            ],
+            warnings=[str(w) for w in dt.warnings(doc)] if dt.warnings else [],
         )
 
 
@@ -311,6 +325,13 @@ class PushDownIn(WriteIn):
     target: str = Field(description="Target type key or slug, e.g. purchasing-purchasereceipt.")
     quantities: dict[int, Decimal] | None = Field(
         None, description="Source line id → quantity to carry; left out: everything that remains."
+    )
+    over_reason: str = Field("", description="Why more than remains is pushed (needs the rule's over-push "
+                                              "permission, e.g. over-issue of subcontract materials).")
+    header: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Values for the target header fields chosen on push-down (e.g. the supplier of a "
+        "purchase order made from a requisition); the rule gives defaults.",
     )
 
 

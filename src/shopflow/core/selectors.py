@@ -5,8 +5,9 @@ from decimal import Decimal
 from functools import reduce
 from operator import or_
 
-from django.db.models import Q, Sum
+from django.db.models import Q
 
+from shopflow.core.db import DecimalSum
 from shopflow.core.models import AuditEvent, ChangeRecord, DocumentLink
 from shopflow.core.registry import get_type
 from shopflow.core.states import DocState
@@ -18,7 +19,7 @@ def line_pushed_quantities(doc, *, exclude_link_ids=()) -> dict[int, Decimal]:
         DocumentLink.objects.filter(source_type=doc.doc_type, source_id=doc.pk, active=True)
         .exclude(pk__in=list(exclude_link_ids))
         .values("source_line_id")
-        .annotate(total=Sum("quantity"))
+        .annotate(total=DecimalSum("quantity"))
     )
     return {r["source_line_id"]: r["total"] for r in rows}
 
@@ -29,16 +30,19 @@ def line_remaining(doc, *, target_type: str | None = None) -> dict[int, Decimal]
     if target_type:
         links = links.filter(target_type=target_type)
     pushed = defaultdict(Decimal)
-    for r in links.values("source_line_id").annotate(total=Sum("quantity")):
+    for r in links.values("source_line_id").annotate(total=DecimalSum("quantity")):
         pushed[r["source_line_id"]] = r["total"]
     return {line.pk: line.quantity - pushed[line.pk] for line in doc.lines.all()}
 
 
-def downstream_refs(doc) -> list[tuple[str, int]]:
-    """(type, id) of the documents pushed from `doc` that are not cancelled."""
+def downstream_refs(doc, *, pushed_only: bool = False) -> list[tuple[str, int]]:
+    """(type, id) of the documents pushed from `doc` that are not cancelled (`pushed_only`:
+    leave out documents tied by lineage-only links of quantity 0)."""
+    links = DocumentLink.objects.filter(source_type=doc.doc_type, source_id=doc.pk, active=True)
+    if pushed_only:
+        links = links.filter(quantity__gt=0)
     rows = (
-        DocumentLink.objects.filter(source_type=doc.doc_type, source_id=doc.pk, active=True)
-        .values_list("target_type", "target_id")
+        links.values_list("target_type", "target_id")
         .distinct()
         .order_by("target_type", "target_id")
     )

@@ -118,8 +118,9 @@ def _validate(dt, doc, header: dict, lines: list[dict], existing: dict) -> list:
     _assign(doc, dt.header_fields + ("doc_date", "remarks"), header, "header", errors)
     _clean(doc, "header", errors, exclude=["created_by", "number", "state"])
     built = _build_lines(dt, doc, lines, existing, errors)
-    if not errors and dt.validate:
-        errors.extend(dt.validate(doc, built))
+    if not errors:
+        for validate in ([dt.validate] if dt.validate else []) + dt.extra_validators:
+            errors.extend(validate(doc, built))
     if errors:
         raise ValidationFailed(errors)
     return built
@@ -202,13 +203,13 @@ def _sync_link_quantities(dt, doc, lines) -> None:
     errors = []
     for index, line in enumerate(lines):
         link = links.get(line.pk)
-        if link is None or link.quantity == line.quantity:
+        if link is None or link.quantity == 0 or link.quantity == line.quantity:  # 0: lineage only
             continue
         source = registry.get_type(link.source_type).model.objects.select_for_update().get(pk=link.source_id)
         source_line = source.lines.get(pk=link.source_line_id)
         taken = line_pushed_quantities(source, exclude_link_ids=[link.pk]).get(source_line.pk, Decimal(0))
-        left = source_line.quantity - taken
-        if line.quantity > left:
+        left = source_line.quantity + _allowance(link.source_type, dt.key, source_line) - taken
+        if line.quantity > left and line.quantity > link.quantity:  # lowering an over-push is fine
             errors.append(FieldError(
                 f"lines[{index}].quantity",
                 _("Only %(left)s remain on %(source)s line %(line)s.")
@@ -314,9 +315,12 @@ def document_transition_many(docs, action: str, *, actor, reason: str = "") -> l
 # ---------------------------------------------------------------- push-down
 
 @transaction.atomic
-def document_push_down(*, source, target_type: str, actor, quantities: dict[int, Decimal] | None = None):
+def document_push_down(*, source, target_type: str, actor, quantities: dict[int, Decimal] | None = None,
+                       over_reason: str = "", header: dict | None = None):
     """Create a draft `target_type` document from an approved source, carrying `quantities`
-    per source line (default: everything that remains). More than remains is refused."""
+    per source line (default: everything that remains). More than remains (plus the rule's
+    allowance) is refused, unless the rule names an over-push permission, the actor holds it
+    and gives `over_reason`. `header` holds the values chosen for the rule's ask_header fields."""
     src_dt = registry.type_of(source)
     tgt_dt = registry.get_type(target_type)
     rule = registry.push_rule(src_dt.key, tgt_dt.key)
@@ -331,8 +335,13 @@ def document_push_down(*, source, target_type: str, actor, quantities: dict[int,
             _("Only approved documents can be pushed down; %(doc)s is %(state)s.")
             % {"doc": source.display_number, "state": source.get_state_display()}
         ])
-    picked = _pick_quantities(source, quantities)
-    header = rule.map_header(source)
+    refusal = rule.refusal(source)
+    if refusal:
+        raise DomainError(CoreError.NO_PUSH_RULE, refusal)
+    over = bool(rule.over_permission and over_reason.strip() and actor.has_perm(rule.over_permission))
+    picked = _pick_quantities(source, quantities, allow_over=over,
+                              over_hint=bool(rule.over_permission), allowance=rule.allowance)
+    header = _push_header(rule, source, header or {})
     lines = [dict(rule.map_line(line), quantity=qty) for line, qty in picked]
     target = document_create(doc_type=tgt_dt.key, actor=actor, header=header, lines=lines)
     links = [
@@ -341,18 +350,37 @@ def document_push_down(*, source, target_type: str, actor, quantities: dict[int,
         for (src_line, qty), tgt_line in zip(picked, target.lines.order_by("line_no"), strict=True)
     ]
     DocumentLink.objects.bulk_create(links)
-    audit_record(doc=source, action="pushdown", actor=actor,
-                 payload={"target_type": tgt_dt.key, "target_id": target.pk})
+    payload = {"target_type": tgt_dt.key, "target_id": target.pk}
+    if over:
+        payload["over_reason"] = over_reason.strip()
+    audit_record(doc=source, action="pushdown", actor=actor, payload=payload)
     return target
 
 
-def _pick_quantities(source, quantities):
+def _allowance(source_type: str, target_type: str, source_line) -> Decimal:
+    rule = registry.push_rule(source_type, target_type)
+    return Decimal(rule.allowance(source_line)) if rule and rule.allowance else Decimal(0)
+
+
+def _push_header(rule, source, chosen: dict) -> dict:
+    """The target header: the rule's mapping, with what the person pushing chose for the
+    rule's ask_header fields."""
+    unknown = [name for name in chosen if name not in rule.ask_header]
+    if unknown:
+        raise ValidationFailed([FieldError(f"header.{name}", _("This field is not chosen when pushing down."),
+                                           "unknown_field") for name in unknown])
+    return {**rule.map_header(source), **chosen}
+
+
+def _pick_quantities(source, quantities, *, allow_over: bool = False, over_hint: bool = False,
+                     allowance=None):
     remaining = {}
     lines = list(source.lines.all())
     taken = line_pushed_quantities(source)
     for line in lines:
         remaining[line.pk] = line.quantity - taken.get(line.pk, Decimal(0))
-    wanted = remaining if quantities is None else quantities
+    # An allowance may have let more through than the line holds: nothing left, not a negative.
+    wanted = {pk: max(left, Decimal(0)) for pk, left in remaining.items()} if quantities is None else quantities
     errors, picked = [], []
     by_id = {line.pk: (index, line) for index, line in enumerate(lines)}
     for line_id, raw in wanted.items():
@@ -363,12 +391,15 @@ def _pick_quantities(source, quantities):
             continue
         index, line = by_id[line_id]
         where = f"lines[{index}].quantity"
+        left = max(remaining[line_id] + (Decimal(allowance(line)) if allowance else 0), Decimal(0))
         if qty is None or qty < 0:
             errors.append(FieldError(where, _("Enter a quantity of zero or more."), "invalid"))
-        elif qty > remaining[line_id]:
-            errors.append(FieldError(where, _("Line %(line)s has only %(left)s left to push; %(asked)s asked.")
-                                     % {"line": line.line_no, "left": plain(remaining[line_id]),
-                                        "asked": plain(qty)}, CoreError.OVER_PUSH))
+        elif qty > left and not allow_over:
+            message = _("Line %(line)s has only %(left)s left to push; %(asked)s asked.") % {
+                "line": line.line_no, "left": plain(left), "asked": plain(qty)}
+            if over_hint:
+                message += " " + _("More than that needs the over-issue permission and a reason.")
+            errors.append(FieldError(where, message, CoreError.OVER_PUSH))
         elif qty > 0:
             picked.append((line, qty))
     if errors:

@@ -18,7 +18,7 @@ from shopflow.core.management.commands.serve import (
     run_server,
 )
 from shopflow.demo import data
-from shopflow.demo.loader import DemoConflict, load_demo
+from shopflow.demo.loader import DemoConflict, created_labels, load_demo
 
 
 def _width(text: str) -> int:
@@ -79,9 +79,7 @@ class Command(BaseCommand):
         except DemoConflict as exc:
             raise CommandError(str(exc)) from exc
         if result.created_anything:
-            labels = {"users": _("users"), "suppliers": _("suppliers"), "warehouses": _("warehouses"),
-                      "skus": _("SKUs"), "purchase orders": _("purchase orders"),
-                      "purchase receipts": _("purchase receipts")}
+            labels = created_labels()
             made = ", ".join(f"{n} {labels.get(key, key)}" for key, n in result.created.items() if n)
             self.stdout.write(self.style.SUCCESS(_("Demo data loaded: %(made)s.") % {"made": made}))
         else:
