@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -10,3 +11,6 @@ class CatalogConfig(AppConfig):
     def ready(self) -> None:
         # The system checks and the master-data lists register themselves on import.
         from shopflow.catalog import checks, masterdata  # noqa: F401
+        from shopflow.catalog.roles import grant_role_permissions
+
+        post_migrate.connect(grant_role_permissions, dispatch_uid="shopflow.catalog.grant_role_permissions")

@@ -1,9 +1,12 @@
-"""The SKU list as master data (core.masterdata): its columns in import files, exports and the
-API, who may see and edit it, and the catalogue's rules an import must keep.
+"""The catalogue's master-data lists (core.masterdata): SKUs, categories and styles 款号 — their
+columns in import files, exports and the API, who may see and edit them, and the catalogue's
+rules an import must keep. BOMs have lines, so they have their own pages (web.views.catalog).
 
 Registered from CatalogConfig.ready(). A grid SKU (one cell of a style's colour × size grid)
 takes its code, kind, category, colour, size and unit from the style, so an import or an edit
 may not change those on it; a bundle with components stays a bundle."""
+
+from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -13,6 +16,7 @@ from shopflow.catalog.barcodes import validate_barcode
 from shopflow.catalog.error_codes import CatalogError
 from shopflow.catalog.models import CATEGORY_PATH_SEPARATOR, BundleLine, Category, ProductKind, Sku, Style
 from shopflow.catalog.selectors import category_paths
+from shopflow.core.errors import DomainError, FieldError, PermissionDeniedError, ValidationFailed
 from shopflow.core.masterdata import CellError, Column, MasterList, Reference, register, text_parser
 from shopflow.core.roles import ROLE_CODES
 
@@ -63,6 +67,126 @@ def parse_barcode(text: str) -> str:
     except ValidationError as exc:
         raise CellError(" ".join(exc.messages), CatalogError.INVALID_BARCODE) from None
     return value
+
+
+# ---------------------------------------------------------------- categories and styles
+#
+# Both import through their services (import_via_hooks), one record at a time: a category's
+# parent is checked for cycles and retired parents, and a style's change reaches its SKUs,
+# exactly as when the record is edited in its form.
+
+
+@contextmanager
+def refusals_on_fields():
+    """A rule that refuses a whole request (a cycle, a retired parent) as an error on the field
+    it names, so forms, the API and import reports show it there."""
+    try:
+        yield
+    except (ValidationFailed, PermissionDeniedError):
+        raise
+    except DomainError as exc:
+        raise ValidationFailed(exc.errors or [FieldError(exc.field, exc.message, exc.code)]) from exc
+
+
+def _saved_and_changed(obj, changes: dict):
+    """The record as saved (an import hands over its copy with the new values already set) and
+    what differs from it (a form sends every field back)."""
+    saved = type(obj).objects.get(pk=obj.pk)
+    return saved, {k: v for k, v in changes.items()
+                   if getattr(saved, saved._meta.get_field(k).attname) != getattr(v, "pk", v)}
+
+
+def _set_active(obj, active, retire, restore, actor, name: str):
+    if active is False and obj.active:
+        return retire(**{name: obj, "actor": actor})
+    if active is True and not obj.active:
+        return restore(**{name: obj, "actor": actor})
+    return obj
+
+
+def create_category(*, actor, values: dict) -> Category:
+    values = dict(values)
+    active = values.pop("active", True)
+    if values.get("sort_order") is None:
+        values.pop("sort_order", None)
+    with refusals_on_fields():
+        category = services.category_create(actor=actor, code=values.pop("code", "") or "",
+                                            name=values.pop("name", "") or "", **values)
+        return _set_active(category, active, services.category_retire, services.category_restore, actor, "category")
+
+
+def update_category(*, obj: Category, actor, changes: dict) -> Category:
+    obj, changes = _saved_and_changed(obj, changes)
+    active = changes.pop("active", None)
+    with refusals_on_fields():
+        if changes:
+            obj = services.category_update(category=obj, actor=actor, **changes)
+        return _set_active(obj, active, services.category_retire, services.category_restore, actor, "category")
+
+
+CATEGORIES = register(MasterList(
+    key="categories",
+    model=Category,
+    area="catalog",
+    columns=(
+        Column("code", "分类编码", "Category code", required=True, aliases=("编码", "类目编码", "code")),
+        Column("name", "分类名称", "Name", required=True, aliases=("名称", "类目名称", "name")),
+        Column("parent", "上级分类", "Parent category", ref=CATEGORY, aliases=("父分类", "上级", "父级", "parent")),
+        Column("sort_order", "排序", "Sort order", aliases=("顺序", "排序号")),
+        Column("active", "启用", "Active"),
+    ),
+    search_fields=("code", "name"),
+    filter_fields=("parent", "active"),
+    access={**EVERY_ROLE_VIEWS, **{role: ("view", "add", "change") for role in ("manager", "operations")}},
+    create=create_category,
+    update=update_category,
+    import_via_hooks=True,
+))
+
+
+def create_style(*, actor, values: dict) -> Style:
+    values = {k: v for k, v in values.items() if v is not None or k == "category"}
+    active = values.pop("active", True)
+    with refusals_on_fields():
+        style = services.style_create(actor=actor, code=values.pop("code", "") or "", name=values.pop("name", "") or "",
+                                      **values)
+        return _set_active(style, active, services.style_retire, services.style_restore, actor, "style")
+
+
+def update_style(*, obj: Style, actor, changes: dict) -> Style:
+    obj, changes = _saved_and_changed(obj, changes)
+    active = changes.pop("active", None)
+    with refusals_on_fields():
+        if changes:
+            obj = services.style_update(style=obj, actor=actor, **changes)
+        return _set_active(obj, active, services.style_retire, services.style_restore, actor, "style")
+
+
+STYLES = register(MasterList(
+    key="styles",
+    model=Style,
+    area="catalog",
+    columns=(
+        Column("code", "款号", "Style code", required=True, aliases=("款式编码", "款式编号", "style code", "style")),
+        Column("name", "名称", "Name", required=True, aliases=("款式名称", "商品名称", "品名")),
+        Column("category", "分类", "Category", ref=CATEGORY, aliases=("类目", "商品分类")),
+        Column("kind", "商品类型", "Product kind", aliases=("类型", "kind")),
+        Column("unit", "单位", "Unit"),
+        Column("weight", "重量(kg)", "Weight (kg)", aliases=("重量", "weight"), hint="0.25"),
+        Column("cost", "成本价", "Cost", aliases=("成本", "进价"), hint="35.00"),
+        Column("list_price", "吊牌价", "List price", aliases=("零售价", "标价", "售价"), hint="89.00"),
+        Column("remarks", "备注", "Remarks", aliases=("说明",)),
+        Column("active", "启用", "Active"),
+    ),
+    list_columns=("code", "name", "category", "kind", "unit", "cost", "list_price", "active"),
+    search_fields=("code", "name"),
+    filter_fields=("category", "kind", "active"),
+    access={**EVERY_ROLE_VIEWS,
+            **{role: ("view", "add", "change") for role in ("manager", "operations", "purchasing", "planning")}},
+    create=create_style,
+    update=update_style,
+    import_via_hooks=True,
+))
 
 
 # ---------------------------------------------------------------- the catalogue's rules
@@ -140,3 +264,4 @@ SKUS = register(MasterList(
     check_rows=check_sku_rows,
     locked_fields=locked_sku_fields,
 ))
+

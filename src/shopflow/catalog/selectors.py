@@ -8,7 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from functools import reduce
 from operator import and_
 
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
 from shopflow.catalog.error_codes import CatalogError
@@ -232,6 +232,20 @@ def sku_search(term: str, *, limit: int = 20, active_only: bool = True,
     return list(qs.annotate(rank=rank).order_by("rank", "code")[:limit])
 
 
+def sku_label(sku: Sku) -> str:
+    """How a picker shows a SKU: "TX2401-BLK-M — 纯棉T恤 黑色 M"."""
+    rest = " ".join(p for p in (sku.name, sku.colour, sku.size) if p)
+    return f"{sku.code} — {rest}" if rest else sku.code
+
+
+def sku_labels(ids: Iterable[int]) -> dict[int, str]:
+    """{id: label} of these SKUs (one query); unknown ids are left out."""
+    wanted = {pk for pk in ids if isinstance(pk, int) and not isinstance(pk, bool)}
+    if not wanted:
+        return {}
+    return {s.pk: sku_label(s) for s in Sku.objects.filter(pk__in=wanted).only("code", "name", "colour", "size")}
+
+
 def sku_list(*, search: str = "", category: Category | None = None, style: Style | None = None,
              kind: str | None = None, active: bool | None = None) -> QuerySet:
     """SKUs for list pages and exports; a category includes its subcategories."""
@@ -298,6 +312,17 @@ def bundle_lines(bundle: Sku) -> list[BundleLine]:
     return list(bundle.bundle_lines.select_related("component"))
 
 
+def bundle_list(*, search: str = "", active: bool | None = None) -> QuerySet:
+    """Bundle SKUs with their component lines (prefetched), for the bundles page."""
+    qs = Sku.objects.filter(kind=ProductKind.BUNDLE).select_related("category").prefetch_related(
+        Prefetch("bundle_lines", queryset=BundleLine.objects.select_related("component")))
+    for word in search.split():
+        qs = qs.filter(Q(code__icontains=word) | Q(name__icontains=word) | Q(barcode__startswith=word))
+    if active is not None:
+        qs = qs.filter(active=active)
+    return qs.order_by("code")
+
+
 def _as_quantity(value, *, what: str) -> Decimal:
     try:
         qty = Decimal(str(value))
@@ -351,14 +376,20 @@ class Requirement:
     level: int  # 1 for a direct component of the exploded product
     path: tuple[str, ...]  # item codes from the exploded product down to this component
     has_bom: bool  # the component has a default BOM of its own (it is a semi-finished product)
+    line: BomLine | None = None  # the BOM line that asks for it (quantity per unit, scrap %)
 
 
-def bom_list(*, product: Sku | None = None, active: bool | None = None) -> QuerySet:
-    qs = Bom.objects.select_related("product")
+def bom_list(*, product: Sku | None = None, active: bool | None = None, search: str = "") -> QuerySet:
+    """BOMs with their product and number of lines; `search` matches the product's code or name
+    or the version (every word must match)."""
+    qs = Bom.objects.select_related("product").annotate(line_count=Count("lines")).order_by("product__code", "version")
     if product is not None:
         qs = qs.filter(product=product)
     if active is not None:
         qs = qs.filter(active=active)
+    for word in search.split():
+        qs = qs.filter(Q(product__code__icontains=word) | Q(product__name__icontains=word)
+                       | Q(version__icontains=word))
     return qs
 
 
@@ -442,7 +473,7 @@ def _explode(sku: Sku, quantity, version: str | None, levels) -> list[Requiremen
             need = parent_qty * line.quantity * (1 + line.scrap_percent / 100)
             below = structure.get(line.component_id, [])
             path = codes + (line.component.code,)
-            out.append(Requirement(line.component, need, level, path, bool(below)))
+            out.append(Requirement(line.component, need, level, path, bool(below), line))
             if below and (max_level is None or level < max_level):
                 walk(below, need, level + 1, ids + [line.component_id], path)
 
@@ -462,7 +493,7 @@ def bom_explode(*, sku: Sku, quantity, version: str | None = None, levels="all")
     with localcontext() as ctx:
         ctx.prec = EXACT_PRECISION
         rows = _explode(sku, quantity, version, levels)
-    return [Requirement(r.sku, round_quantity(r.quantity), r.level, r.path, r.has_bom) for r in rows]
+    return [Requirement(r.sku, round_quantity(r.quantity), r.level, r.path, r.has_bom, r.line) for r in rows]
 
 
 def bom_totals(*, sku: Sku, quantity, version: str | None = None, levels="all") -> list[tuple[Sku, Decimal]]:

@@ -148,6 +148,11 @@ def _quantity(value, path: str, errors: list[FieldError]) -> Decimal | None:
     return qty
 
 
+def _refuse_cycle(code: str, message: str, path: str) -> None:
+    """A cycle refuses the whole request (DomainError) and names the line that closes it."""
+    raise DomainError(code, message, field=path, errors=[FieldError(path, message, code)])
+
+
 def _relock(instance):
     """The row re-read under lock (PostgreSQL; SQLite holds the write lock for the transaction)."""
     return type(instance).objects.select_for_update().get(pk=instance.pk)
@@ -727,8 +732,10 @@ def bundle_set_components(*, bundle: Sku, components: Sequence[tuple[Sku, object
     graph[bundle.pk] = {c.pk for c, _q in wanted}
     cycle = find_path(graph, bundle.pk, bundle.pk)
     if cycle:
-        raise DomainError(CatalogError.BUNDLE_CYCLE, _("Bundle contains itself: %(path)s.")
-                          % {"path": codes_path(cycle)}, field="components")
+        # On the line whose component leads back to the bundle, so a form can mark that row.
+        index = next((i for i, (c, _q) in enumerate(wanted) if c.pk == cycle[1]), None)
+        _refuse_cycle(CatalogError.BUNDLE_CYCLE, _("Bundle contains itself: %(path)s.") % {"path": codes_path(cycle)},
+                      "components" if index is None else f"components[{index}].component")
     before = [[line.component.code, str(line.quantity)] for line in bundle.bundle_lines.select_related("component")]
     bundle.bundle_lines.all().delete()
     lines = BundleLine.objects.bulk_create([
@@ -817,8 +824,10 @@ def _check_bom_cycle(bom: Bom, lines: list[BomLine]) -> None:
     graph[bom.product_id] = graph.get(bom.product_id, set()) | {line.component_id for line in lines}
     cycle = find_path(graph, bom.product_id, bom.product_id)
     if cycle:
-        raise DomainError(CatalogError.BOM_CYCLE, _("The BOM would contain itself: %(path)s.")
-                          % {"path": codes_path(cycle)}, field="lines")
+        # On the line whose component leads back to the product, so a form can mark that row.
+        index = next((i for i, line in enumerate(lines) if line.component_id == cycle[1]), None)
+        _refuse_cycle(CatalogError.BOM_CYCLE, _("The BOM would contain itself: %(path)s.")
+                      % {"path": codes_path(cycle)}, "lines" if index is None else f"lines[{index}].component")
 
 
 def _check_bom_header(bom: Bom, errors: list[FieldError]) -> None:

@@ -14,6 +14,8 @@ from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from shopflow.catalog.models import Sku
+from shopflow.catalog.selectors import sku_by_scan, sku_labels
 from shopflow.core.errors import FieldError
 from shopflow.web.display import trimmed
 
@@ -47,8 +49,87 @@ class DecimalInput(forms.TextInput):
         return super().format_value(value)
 
 
+# ---------------------------------------------------------------- the SKU picker
+
+# The picker posts the SKU id under the field's own name and what was typed under name + this.
+PICKER_TEXT = "__text"
+
+
+class TypedText(str):
+    """What was typed in a SKU picker without choosing a SKU (kept to show it again)."""
+
+
+def picker_context(*, name: str, id: str, value, css: str = "form-control form-control-sm", kinds: str = "",
+                   label: str | None = None, placeholder: str = "") -> dict:
+    """What web/catalog/_sku_picker.html needs: `value` is a SKU id (int or digits), a SKU, a
+    TypedText or empty; the label is looked up unless given."""
+    value = getattr(value, "pk", value)
+    if isinstance(value, TypedText):
+        pk, label = "", str(value)
+    else:
+        text = "" if value is None else str(value).strip()
+        pk = int(text) if text.isdigit() else ""
+        if label is None:
+            label = sku_labels([pk]).get(pk, "") if pk else ""
+    return {"name": name, "id": id, "value": pk, "label": label or "", "css": css, "kinds": kinds,
+            "placeholder": placeholder or _("Item code, name or barcode…"), "invalid": "is-invalid" in css}
+
+
+class SkuPicker(forms.Widget):
+    """A SKU as a type-to-search box (web/catalog/_sku_picker.html, htmx against
+    /catalog/sku-search/) instead of a <select> of every SKU. The SKU id is posted under the
+    field's own name; an item code or barcode typed (or scanned) without choosing is looked up
+    when the form is saved (see resolve_sku)."""
+
+    template_name = "web/catalog/_sku_picker_widget.html"
+
+    def __init__(self, attrs=None, kinds: str = ""):
+        super().__init__(attrs)
+        self.kinds = kinds
+
+    def value_from_datadict(self, data, files, name):
+        value = str(data.get(name) or "").strip()
+        if value:
+            return value
+        text = str(data.get(name + PICKER_TEXT) or "").strip()
+        return TypedText(text) if text else ""
+
+    def value_omitted_from_data(self, data, files, name):
+        return name not in data and name + PICKER_TEXT not in data
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        attrs = context["widget"]["attrs"]
+        context["picker"] = picker_context(name=name, id=attrs.get("id", name), value=value,
+                                           css=attrs.get("class", "form-control form-control-sm"), kinds=self.kinds)
+        return context
+
+
+def resolve_sku(value: str, text: str) -> tuple[int | None, str]:
+    """(SKU id, "") from a picker's posted id, or from an exact item code or barcode typed into it;
+    (None, text) when what was typed names no SKU."""
+    value, text = str(value or "").strip(), str(text or "").strip()
+    if value.isdigit():
+        return int(value), ""
+    if not text:
+        return None, ""
+    sku = sku_by_scan(text)
+    return (sku.pk, "") if sku is not None else (None, text)
+
+
+def unknown_sku_message(text: str) -> str:
+    return _("No SKU has the item code or barcode “%(text)s”; type part of it and choose from the list.") % {
+        "text": text}
+
+
+def _is_sku(db_field) -> bool:
+    return db_field.many_to_one and db_field.related_model is Sku
+
+
 def _formfield(db_field: models.Field, **kwargs):
-    if isinstance(db_field, models.DecimalField):
+    if _is_sku(db_field):
+        kwargs["widget"] = SkuPicker()
+    elif isinstance(db_field, models.DecimalField):
         kwargs["widget"] = DecimalInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
     elif isinstance(db_field, models.DateField) and not isinstance(db_field, models.DateTimeField):
         kwargs["widget"] = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -111,16 +192,25 @@ class LineRows:
 def posted_lines(dt, data) -> LineRows:
     indices = sorted({int(m.group(1)) for key in data for m in [LINE_KEY.match(key)] if m})
     names = line_edit_fields(dt)
+    pickers = [n for n in names if _is_sku(dt.line_model._meta.get_field(n))]
     rows, lines = [], []
     for index in indices:
         prefix = f"lines-{index}-"
         if data.get(f"{prefix}DELETE"):
             continue
         raw = {name: data.get(f"{prefix}{name}", "") for name in names}
+        for name in pickers:
+            raw[name + PICKER_TEXT] = data.get(f"{prefix}{name}{PICKER_TEXT}", "")
         line_id = data.get(f"{prefix}id", "").strip()
         if not line_id and not any(str(v).strip() for v in raw.values()):
             continue  # an untouched empty row
         line = payload(dt.line_model, names, data, prefix)
+        for name in pickers:  # a code or barcode typed without choosing: look it up
+            pk, unknown = resolve_sku(raw[name], raw[name + PICKER_TEXT])
+            if pk is not None or unknown:
+                line[name] = pk
+                raw[name] = "" if pk is None else str(pk)
+                raw[name + PICKER_TEXT] = unknown
         if line_id:
             raw["id"] = line_id
             line["id"] = int(line_id) if line_id.isdigit() else line_id
@@ -171,8 +261,14 @@ def bind_line_forms(
     out = []
     for index, raw in enumerate(rows):
         data = {f"lines-{index}-{name}": raw.get(name, "") for name in names}
+        row_errors = dict(errors.lines.get(index, {})) if errors else {}
+        for name in names:
+            typed = raw.get(name + PICKER_TEXT, "")
+            if typed:  # what was typed names no SKU: show it again, and say so rather than "required"
+                data[f"lines-{index}-{name}{PICKER_TEXT}"] = typed
+                if errors:
+                    row_errors[name] = [unknown_sku_message(typed)]
         form = model_form(dt.line_model, names, data=data, prefix=f"lines-{index}")
-        row_errors = errors.lines.get(index, {}) if errors else {}
         out.append(_row(form, raw.get("id", ""), row_errors, names))
     return out
 
