@@ -208,3 +208,15 @@ def test_never_raises_and_problems_match_missing_levels(text):
 @given(st.text(max_size=60))
 def test_any_text(text):
     parse_address(text)
+
+
+@pytest.mark.parametrize("text", ["中山路18号", "南京路100号", "苏州街3号院"])
+def test_a_street_named_after_a_city_is_not_that_city(text):
+    parsed = parse_address(text)
+    assert parsed.province == "" and parsed.problems
+
+
+def test_a_street_named_after_a_city_after_the_real_city():
+    parsed = parse_address("江苏省南京市玄武区中山路18号")
+    assert (parsed.province, parsed.city, parsed.district) == ("江苏省", "南京市", "玄武区")
+    assert parsed.detail == "中山路18号"

@@ -1,31 +1,46 @@
 """Load the demo company, idempotently.
 
 Master data is matched by code and users by username, so re-running creates nothing new.
-Documents are created only when no demo document exists yet (see data.MARK), all in one
-transaction, and only through the document services — by the demo user of the role that
-would do the work — so states, numbers, links, stock moves and the audit trail are exactly
-what real use produces.
+Everything is written through the services, by the demo user of the role that would do the
+work: partners through their master-data lists (so a customer's address is parsed and each
+subcontractor 外协厂 gets its warehouse), the catalogue through catalog.services (styles with
+their colour × size grid and EAN-13 barcodes, BOMs, bundles), stock through approved documents.
+The purchase scenario is created only when no demo purchase order exists yet (see data.MARK);
+each stock document is matched by its remarks. All in one transaction — so states, numbers,
+links, stock moves and the audit trail are exactly what real use produces.
 
-Models are looked up through the app registry rather than imported: demo data spans every
-business area, and importing it from core (where the `demo` command lives) must not create
-import paths from core into higher layers (see the import-linter contracts).
+Models are looked up through the app registry and services by module name at call time
+rather than imported: demo data spans every business area, and importing it from core (where
+the `demo` command lives) must not create import paths from core into higher layers (see the
+import-linter contracts).
+
+Not in the demo: slow-moving stock 呆滞. The report looks for stock without a move out for 90
+days, and stock moves take the time they are posted (StockMove.created_at is set by the
+database, never back-dated) — a fresh demo has no old moves, and faking timestamps would put
+rows in the ledger no document wrote.
 """
 
+import zlib
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
+from importlib import import_module
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from shopflow.core import services
+from shopflow.core.masterdata import get_list, record_create
 from shopflow.core.roles import ROLES
 from shopflow.demo import data
+from shopflow.demo.subcontracting import ensure_subcontracting
 
 PO = "purchasing.purchaseorder"
 PR = "purchasing.purchasereceipt"
@@ -114,46 +129,162 @@ def ensure_users(result: DemoResult) -> dict[str, object]:
     return users
 
 
-def _get_or_create(model, created_key: str, result: DemoResult, code: str, **defaults):
-    obj, created = model.objects.get_or_create(code=code, defaults=defaults)
-    result.created[created_key] = result.created.get(created_key, 0) + int(created)
-    return obj
+def _service(app: str, name: str):
+    """A write service of a business app, looked up at call time (see the module docstring)."""
+    return getattr(import_module(f"shopflow.{app}.services"), name)
 
 
-def ean13(body12: str) -> str:
-    total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(body12))
-    return body12 + str((10 - total % 10) % 10)
+def _model(app: str, name: str):
+    return apps.get_model(app, name)
 
 
-def ensure_master_data(result: DemoResult) -> dict[str, dict]:
-    Supplier = apps.get_model("partners", "Supplier")
-    Warehouse = apps.get_model("inventory", "Warehouse")
-    Sku = apps.get_model("catalog", "Sku")
-    suppliers = {
-        code: _get_or_create(Supplier, "suppliers", result, code, name=name, contact=contact, phone=phone,
-                             address=address)
+def _by_code(model, codes) -> dict:
+    return {o.code: o for o in model.objects.filter(code__in=list(codes))}
+
+
+def _create_records(list_key: str, rows: list[dict], actor) -> dict:
+    """Records of a master-data list, created through the list (its services and hooks: a
+    customer's address is parsed, a subcontractor gets its warehouse) unless the code exists."""
+    ml = get_list(list_key)
+    found = _by_code(ml.model, [r["code"] for r in rows])
+    for row in rows:
+        if row["code"] not in found:
+            found[row["code"]] = record_create(ml, actor=actor, values=row)
+    return found
+
+
+def ensure_partners(users) -> dict[str, dict]:
+    suppliers = _create_records("suppliers", [
+        {"code": code, "name": name, "contact": contact, "phone": phone, "address": address}
         for code, name, contact, phone, address in data.SUPPLIERS
-    }
-    warehouses = {
-        code: _get_or_create(Warehouse, "warehouses", result, code, name=name, kind=kind)
-        for code, name, kind in data.WAREHOUSES
-    }
-    skus = {}
-    seq = 0
-    for style, name, colours, sizes, cost, price in data.STYLES:
-        for colour_code, colour in colours:
-            for size in sizes:
-                seq += 1
-                code = f"{style}-{colour_code}-{size}"
-                skus[code] = _get_or_create(
-                    Sku, "skus", result, code, name=name, colour=colour, size=size, unit="件",
-                    barcode=ean13(f"{data.BARCODE_PREFIX}{seq:05d}"), cost=cost, list_price=price,
-                )
-    for code, name, colour, unit, cost in data.MATERIALS:
-        seq += 1
-        skus[code] = _get_or_create(Sku, "skus", result, code, name=name, colour=colour, unit=unit,
-                                    barcode=ean13(f"{data.BARCODE_PREFIX}{seq:05d}"), cost=cost)
-    return {"suppliers": suppliers, "warehouses": warehouses, "skus": skus}
+    ], users["purchasing"])
+    warehouses = _create_records("warehouses", [
+        {"code": code, "name": name, "kind": kind} for code, name, kind in data.WAREHOUSES
+    ], users["warehouse"])
+    customers = []
+    for (code, name, kind, contact, mobile, phone, address, region, level, credit, terms, deposit, minimum,
+         remarks) in data.CUSTOMERS:
+        row = {"code": code, "name": name, "kind": kind, "contact": contact, "mobile": mobile, "phone": phone,
+               "address": address, "region": region, "remarks": remarks}
+        if kind != "retail":
+            row.update(credit_limit=Decimal(credit), payment_terms_days=terms, deposit_percent=Decimal(deposit))
+        if level is not None:
+            row.update(level=level, first_order_minimum=minimum)
+        customers.append(row)
+    customers = _create_records("customers", customers, users["sales"])
+    subcontractors = _create_records("subcontractors", [
+        {"code": code, "name": name, "contact": contact, "phone": phone, "address": address,
+         "processing_categories": categories}
+        for code, name, contact, phone, address, categories in data.SUBCONTRACTORS
+    ], users["planning"])
+    Warehouse = _model("inventory", "Warehouse")
+    for warehouse in Warehouse.objects.filter(subcontractor__code__in=list(subcontractors)).select_related(
+            "subcontractor"):
+        warehouses[warehouse.subcontractor.code] = warehouse  # a 外协厂's own warehouse, by its code
+    return {"suppliers": suppliers, "warehouses": warehouses, "customers": customers,
+            "subcontractors": subcontractors}
+
+
+UNIT_BY_CATEGORY = {"FZ0201": "条", "FZ0202": "条", "PS01": "顶", "PS02": "双", "PS03": "个", "PS04": "条"}
+
+
+def ensure_catalogue(users) -> dict[str, dict]:
+    """Categories, styles with their colour × size SKUs (EAN-13 barcodes), raw materials, the
+    semi-finished jeans blank, BOMs and bundles — whatever is missing."""
+    Category, Style, Sku, Bom = (_model("catalog", n) for n in ("Category", "Style", "Sku", "Bom"))
+    operations, purchasing, planning = users["operations"], users["purchasing"], users["planning"]
+
+    categories = _by_code(Category, [c for c, _n, _p in data.CATEGORIES])
+    for code, name, parent in data.CATEGORIES:
+        if code not in categories:
+            categories[code] = _service("catalog", "category_create")(
+                code=code, name=name, parent=categories[parent] if parent else None, actor=operations)
+
+    styles = _by_code(Style, [s[0] for s in data.STYLES])
+    cells = dict(Sku.objects.filter(style__code__in=[s[0] for s in data.STYLES]).values_list("style__code")
+                 .annotate(n=Count("pk")))
+    for code, name, category, kind, colours, sizes, cost, price, weight in data.STYLES:
+        style = styles.get(code)
+        if style is None:
+            style = styles[code] = _service("catalog", "style_create")(
+                code=code, name=name, category=categories[category], kind=kind,
+                unit=UNIT_BY_CATEGORY.get(category, "件"), weight=Decimal(weight), cost=Decimal(cost),
+                list_price=Decimal(price), actor=operations)
+        if cells.get(code, 0) < len(colours) * len(sizes):
+            _service("catalog", "style_generate_skus")(
+                style=style, colours=[(c, data.COLOURS[c]) for c in colours], sizes=list(sizes), barcode="ean13",
+                actor=operations)
+
+    materials = [(code, f"{name} {colour}", colour, "米", cost, "YF01") for code, name, colour, cost in data.FABRICS]
+    materials += [(code, name, "", unit, cost, category) for code, name, unit, cost, category in data.TRIMS]
+    existing = _by_code(Sku, [m[0] for m in materials])
+    for code, name, colour, unit, cost, category in materials:
+        if code not in existing:
+            _service("catalog", "sku_create")(code=code, name=name, kind="bought", category=categories[category],
+                                              colour=colour, unit=unit, cost=Decimal(cost), actor=purchasing)
+
+    semi = data.SEMI_FINISHED
+    sizes = next(s[5] for s in data.STYLES if s[0] == semi["style"])
+    existing = _by_code(Sku, [f"{semi['code']}-{size}" for size in sizes])
+    for size in sizes:
+        code = f"{semi['code']}-{size}"
+        if code not in existing:
+            _service("catalog", "sku_create")(code=code, name=semi["name"], kind="outsourced", size=size, unit="条",
+                                              category=categories["YF04"], cost=Decimal("42.00"), actor=planning)
+
+    skus = {s.code: s for s in Sku.objects.all()}
+    with_bom = set(Bom.objects.values_list("product__code", flat=True))
+    for product, lines in bom_specs(skus):
+        if product.code not in with_bom:
+            _service("catalog", "bom_create")(product=product, version="V1", lines=lines, actor=planning,
+                                              remarks=data.MARK + "首版BOM，面料按尺码用量，含裁剪损耗")
+
+    for code, name, price, components in data.BUNDLES:
+        if code not in skus:
+            skus[code] = _service("catalog", "bundle_create")(
+                code=code, name=name, list_price=Decimal(price), category=categories["TC"], actor=operations,
+                components=[(skus[c], qty) for c, qty in components])
+    return {"categories": categories, "styles": styles, "skus": skus}
+
+
+def _metres(table: tuple[str, ...], index: int) -> Decimal:
+    return Decimal(table[min(index, len(table) - 1)])
+
+
+def bom_specs(skus: dict) -> list[tuple]:
+    """(product SKU, [BomLineSpec]) for every SKU of the made and outsourced styles, and for the
+    semi-finished jeans blanks."""
+    spec = _service("catalog", "BomLineSpec")
+    out = []
+
+    def line(code, qty, scrap="0"):
+        return spec(component=skus[code], quantity=Decimal(qty), scrap_percent=Decimal(scrap))
+
+    labels = [line(*entry) for entry in data.LABELS]
+    for code, _name, _cat, _kind, colours, sizes, *_rest in data.STYLES:
+        if code == data.SEMI_FINISHED["style"]:
+            semi = data.SEMI_FINISHED
+            for index, size in enumerate(sizes):
+                blank = f"{semi['code']}-{size}"
+                out.append((skus[blank], [line(semi["fabric"], _metres(semi["metres"], index), semi["scrap"]),
+                                          *(line(*entry) for entry in semi["lines"])]))
+                for colour in colours:
+                    out.append((skus[f"{code}-{colour}-{size}"],
+                                [line(blank, "1", semi["wash_scrap"]), *labels[2:]]))
+            continue
+        if code not in data.BOMS:
+            continue
+        fabric, metres, scrap, extra = data.BOMS[code]
+        for index, size in enumerate(sizes):
+            for colour in colours:
+                fabric_code = fabric[colour] if isinstance(fabric, dict) else f"{fabric}-{colour}"
+                out.append((skus[f"{code}-{colour}-{size}"],
+                            [line(fabric_code, _metres(metres, index), scrap), *(line(*e) for e in extra), *labels]))
+    return out
+
+
+def ensure_master_data(users) -> dict[str, dict]:
+    return {**ensure_partners(users), **ensure_catalogue(users)}
 
 
 # ---------------------------------------------------------------- documents
@@ -270,19 +401,137 @@ def create_documents(users, masters) -> list:
     return docs
 
 
+# ---------------------------------------------------------------- stock
+
+OTHER_RECEIPT = "inventory.otherreceipt"
+TRANSFER = "inventory.transferorder"
+
+
+def _vary(code: str, spread: int) -> int:
+    """A stable pseudo-random number in [0, spread) per SKU code (the same on every run)."""
+    return zlib.crc32(code.encode()) % spread
+
+
+def opening_lines() -> dict[str, list[tuple[str, int, str]]]:
+    """Opening stock 期初 per document: {remark: [(SKU code, quantity, unit cost)]}. Finished goods
+    by top-level category in 成品仓, raw materials in 原料仓, samples, and returned faulty goods."""
+    groups = {"FZ01": "上装", "FZ02": "下装", "FZ03": "连衣裙", "PS": "配饰"}
+    finished: dict[str, list] = {name: [] for name in groups.values()}
+    for code, _name, category, _kind, colours, sizes, cost, *_rest in data.STYLES:
+        if code in data.OPENING_EXCLUDED_STYLES:
+            continue
+        group = groups[next(prefix for prefix in groups if category.startswith(prefix))]
+        for colour in colours:
+            for size in sizes:
+                sku = f"{code}-{colour}-{size}"
+                if _vary(sku + "/sold-out", 13) == 0:
+                    continue  # sold out before the system went live
+                qty = int(data.OPENING_BASE[category] * Decimal(data.SIZE_WEIGHT[size])) + _vary(sku, 7) - 3
+                if qty > 0:
+                    finished[group].append((sku, qty, cost))
+    out = {f"成品期初库存（{name}）": lines for name, lines in finished.items()}
+    materials = [(code, data.FABRIC_OPENING_LOW.get(code, data.FABRIC_OPENING + 50 * _vary(code, 9)), cost)
+                 for code, _name, _colour, cost in data.FABRICS]
+    materials += [(code, data.TRIM_OPENING[unit], cost) for code, _name, unit, cost, _cat in data.TRIMS]
+    out["原辅料期初库存（面料按米）"] = materials
+    costs = {s[0]: s[6] for s in data.STYLES}
+    sizes = {s[0]: s[5] for s in data.STYLES}
+    colours = {s[0]: s[4] for s in data.STYLES}
+    out["样品期初（拍照、直播用）"] = [
+        (f"{style}-{colours[style][0]}-{'M' if 'M' in sizes[style] else sizes[style][len(sizes[style]) // 2]}", 1,
+         costs[style])
+        for style in data.SAMPLE_STYLES]
+    out["次品期初（客户退回待退供应商）"] = [(sku, qty, costs[sku.split("-")[0]]) for sku, qty in data.DEFECTIVE]
+    return out
+
+
+OPENING_WAREHOUSE = {"成品": "FG01", "原辅料": "RM01", "样品": "SP01", "次品": "DF01"}
+
+
+def _approved(doc, users):
+    """Submitted by the warehouse clerk who made it, approved by the manager."""
+    doc = services.document_transition(doc, "submit", actor=users["warehouse"])
+    return services.document_transition(doc, "approve", actor=users["manager"])
+
+
+def ensure_stock(users, masters) -> None:
+    """Opening stock through approved other receipts 其他入库单 (so it is in the ledger with its
+    cost), material sent to the jeans workshop by a transfer 调拨单, and safety stock 警戒库存."""
+    OtherReceipt, TransferOrder = _model("inventory", "OtherReceipt"), _model("inventory", "TransferOrder")
+    skus, warehouses = masters["skus"], masters["warehouses"]
+    today = timezone.localdate()
+    done = set(OtherReceipt.objects.filter(remarks__startswith=data.MARK).values_list("remarks", flat=True))
+    for remark, lines in opening_lines().items():
+        if data.MARK + remark in done:
+            continue
+        warehouse = warehouses[next(w for prefix, w in OPENING_WAREHOUSE.items() if remark.startswith(prefix))]
+        doc = services.document_create(
+            doc_type=OTHER_RECEIPT, actor=users["warehouse"],
+            header={"warehouse": warehouse.pk, "doc_date": today - timedelta(days=45), "remarks": data.MARK + remark},
+            lines=[{"sku": skus[code].pk, "quantity": str(qty), "unit_cost": str(cost)} for code, qty, cost in lines])
+        _approved(doc, users)
+
+    issue = data.SUBCONTRACT_ISSUE
+    remark = data.MARK + "牛仔裤坯委外发料：面料辅料调拨至外协仓"
+    if not TransferOrder.objects.filter(remarks=remark).exists():
+        doc = services.document_create(
+            doc_type=TRANSFER, actor=users["warehouse"],
+            header={"from_warehouse": warehouses["RM01"].pk, "to_warehouse": warehouses[issue["to"]].pk,
+                    "doc_date": today - timedelta(days=20), "remarks": remark},
+            lines=[{"sku": skus[code].pk, "quantity": str(qty)} for code, qty in issue["lines"]])
+        _approved(doc, users)
+
+    SafetyStock = _model("inventory", "SafetyStock")
+    present = set(SafetyStock.objects.values_list("warehouse__code", "sku__code"))
+    for warehouse, code, minimum in data.SAFETY_STOCK:
+        if (warehouse, code) not in present:
+            _service("inventory", "safety_stock_set")(sku_id=skus[code].pk, warehouse_id=warehouses[warehouse].pk,
+                                                      minimum=Decimal(minimum), actor=users["warehouse"])
+
+
 # ---------------------------------------------------------------- entry point
+
+# What load_demo counts, and how the command names it.
+COUNTED = {
+    "suppliers": ("partners", "Supplier", gettext_lazy("suppliers")),
+    "customers": ("partners", "Customer", gettext_lazy("customers")),
+    "subcontractors": ("partners", "Subcontractor", gettext_lazy("subcontractors")),
+    "warehouses": ("inventory", "Warehouse", gettext_lazy("warehouses")),
+    "categories": ("catalog", "Category", gettext_lazy("categories")),
+    "styles": ("catalog", "Style", gettext_lazy("styles")),
+    "skus": ("catalog", "Sku", gettext_lazy("SKUs")),
+    "boms": ("catalog", "Bom", gettext_lazy("BOMs")),
+    "purchase orders": ("purchasing", "PurchaseOrder", gettext_lazy("purchase orders")),
+    "purchase receipts": ("purchasing", "PurchaseReceipt", gettext_lazy("purchase receipts")),
+    "other receipts": ("inventory", "OtherReceipt", gettext_lazy("other receipts")),
+    "transfer orders": ("inventory", "TransferOrder", gettext_lazy("transfer orders")),
+    "safety stock": ("inventory", "SafetyStock", gettext_lazy("safety stock levels")),
+    "subcontract orders": ("subcontracting", "SubcontractOrder", gettext_lazy("subcontract orders")),
+}
+
+
+def created_labels() -> dict[str, str]:
+    """Names of what DemoResult.created counts, in the active language."""
+    return {"users": str(gettext_lazy("users")), **{key: str(label) for key, (_a, _m, label) in COUNTED.items()}}
+
+
+def _counts() -> dict[str, int]:
+    return {key: _model(app, name).objects.count() for key, (app, name, _label) in COUNTED.items()}
+
 
 def load_demo() -> DemoResult:
     """Create whatever part of the demo is missing; return what was created. One transaction:
     a failure leaves the database as it was."""
     result = DemoResult()
     with translation.override("zh-hans"), transaction.atomic():
+        before = _counts()
         users = ensure_users(result)
-        masters = ensure_master_data(result)
+        masters = ensure_master_data(users)
         if not is_demo_database():
-            counts = {key: apps.get_model(key).objects.count() for key in (PO, PR)}
             create_documents(users, masters)
             result.documents_created = True
-            result.created["purchase orders"] = apps.get_model(PO).objects.count() - counts[PO]
-            result.created["purchase receipts"] = apps.get_model(PR).objects.count() - counts[PR]
+        ensure_stock(users, masters)
+        ensure_subcontracting(users, masters)
+        after = _counts()
+        result.created.update({key: after[key] - before[key] for key in COUNTED})
     return result

@@ -273,6 +273,11 @@ def _tables() -> _Tables:
 # --------------------------------------------------------------------------- parsing
 
 
+# What follows a place name when it names a street instead: 中山路, 南京路, 苏州街. (北京大街
+# still reads as 北京 with no district, so it is flagged for confirmation.)
+_STREET_WORDS = frozenset("路街巷弄道")
+
+
 def _skip_separators(text: str, pos: int) -> int:
     while pos < len(text) and text[pos] in _SEPARATORS:
         pos += 1
@@ -348,6 +353,8 @@ def _readings(text: str, t: _Tables) -> list[_Reading]:
                 if consumed == 0:
                     continue
                 end = pos2 + d_len if districts else (pos1 + c_len if cities else start + p_len)
+                if end < len(text) and text[end] in _STREET_WORDS:
+                    continue  # 中山路, 南京东路, 北京街: a street named after a place, not the place
                 out.append(_Reading(consumed, end, province, cities, districts))
     return out
 
