@@ -107,8 +107,37 @@ def test_courier_pattern_is_validated(importer):
 # ---------------------------------------------------------------- exports
 
 
+@pytest.fixture
+def catalogue(manager):
+    """A category tree and a style with SKUs, so the catalogue's lists have records to export."""
+    top = catalog.category_create(code="C1", name="服装", actor=manager)
+    tee = catalog.category_create(code="C11", name="T恤", parent=top, actor=manager)
+    style = catalog.style_create(code="TX24", name="T恤", category=tee, actor=manager)
+    catalog.style_generate_skus(style=style, colours=[("BLK", "黑色")], sizes=["M"], actor=manager)
+
+
+@pytest.fixture
+def partner_records(manager):
+    """A customer and a subcontractor (with categories), so the partners' lists have records to export."""
+    from shopflow.partners import services as partners
+
+    partners.customer_create(code="KH1", name="杭州客户", mobile="13800138000", address="浙江省杭州市西湖区文三路90号",
+                             actor=manager)
+    partners.subcontractor_create(code="WX1", name="外协厂", processing_categories="CUT;SEW", actor=manager)
+
+
+@pytest.fixture
+def inventory_records(warehouse):
+    """A bin and an SKU located in it, so the inventory's lists have records to export."""
+    from shopflow.inventory.models import Bin, SkuLocation
+
+    shelf = Bin.objects.create(warehouse=warehouse, code="A-01", name="A区1排")
+    SkuLocation.objects.create(sku=SkuFactory(code="LOC-1"), warehouse=warehouse, bin=shelf)
+
+
 @pytest.mark.parametrize("key", [ml.key for ml in master_lists()])
-def test_export_imports_back_unchanged(importer, key, manager, supplier, warehouse):
+def test_export_imports_back_unchanged(importer, key, manager, supplier, warehouse, catalogue, partner_records,
+                                       inventory_records):
     """Every list: what an export writes, an import reads back as the same records."""
     importer(csv_bytes(ROWS))
     ml = get_list(key)

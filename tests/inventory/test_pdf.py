@@ -8,7 +8,8 @@ import pytest
 from django.utils import translation
 
 from shopflow.core import services
-from shopflow.inventory.pdf import printable, stocktake_sheet_pdf, transfer_order_pdf
+from shopflow.core.pdf import printable
+from shopflow.inventory.pdf import stocktake_sheet_pdf, transfer_order_pdf
 from shopflow.inventory.services import stocktake_create
 from tests.factories import SkuFactory, WarehouseFactory
 from tests.inventory.conftest import TRANSFER, make_doc, put

@@ -43,11 +43,14 @@ def test_who_may_set_safety_stock(role, may, role_user, sku, warehouse):
     assert SafetyStock.objects.exists() is may
 
 
-@pytest.mark.parametrize(("role", "valuation"), [("manager", True), ("finance", True), ("warehouse", False),
-                                                 ("purchasing", False)])
-def test_roles_get_the_report_permissions(role, valuation, role_user):
+@pytest.mark.parametrize(("role", "stock", "valuation"), [
+    ("manager", True, True), ("finance", True, True), ("planning", True, True), ("purchasing", True, True),
+    ("warehouse", True, False), ("operations", True, False), ("customer_service", True, False),
+    ("sales", True, False), ("designer", False, False), ("legal", False, False)])
+def test_roles_get_the_report_permissions(role, stock, valuation, role_user):
+    """Stock for every role that works with goods; money only for those who decide on it."""
     user = role_user(role)
-    assert user.has_perm("inventory.view_stockbalance") is True
+    assert user.has_perm("inventory.view_stockbalance") is stock
     assert user.has_perm("inventory.view_skucost") is valuation
 
 

@@ -1,14 +1,16 @@
-"""Admin for superusers: warehouses are master data; the ledger, its caches and the stock
-documents are read-only here (they change through the services only)."""
+"""Admin for superusers: warehouses are master data; the ledger, its caches, bins and SKU
+locations and the stock documents are read-only here (they change through the services only)."""
 
 from django.contrib import admin
 
 from shopflow.core.admin import DocumentAdmin, ReadOnlyAdmin
 from shopflow.inventory.models import (
+    Bin,
     OtherIssue,
     OtherReceipt,
     SafetyStock,
     SkuCost,
+    SkuLocation,
     StockBalance,
     StockMove,
     StockReservation,
@@ -52,6 +54,21 @@ class SkuCostAdmin(ReadOnlyAdmin):
 @admin.register(SafetyStock)
 class SafetyStockAdmin(ReadOnlyAdmin):
     list_display = ("sku", "warehouse", "minimum", "updated_at", "updated_by")
+
+
+@admin.register(Bin)
+class BinAdmin(ReadOnlyAdmin):
+    """Bins are kept on the master-data pages (services check the rules there)."""
+
+    list_display = ("warehouse", "code", "name", "sort_order", "active")
+    list_filter = ("warehouse", "active")
+    search_fields = ("code", "name")
+
+
+@admin.register(SkuLocation)
+class SkuLocationAdmin(ReadOnlyAdmin):
+    list_display = ("sku", "warehouse", "bin")
+    list_filter = ("warehouse",)
 
 
 for model in (OtherReceipt, OtherIssue, TransferOrder, StockTake):

@@ -70,7 +70,8 @@ TRANSFER_ORDER = register(DocumentType(
     filter_fields=("state", "from_warehouse", "to_warehouse"),
     validate=services.transfer_validate,
     effects={**EFFECTS, "approve": services.transfer_post},
-    access={"manager": MANAGER, "warehouse": CLERK + ("approve",), "purchasing": VIEW, "planning": VIEW,
+    # Planners make the transfers that issue subcontract materials (计划做单); the warehouse approves (仓库完成).
+    access={"manager": MANAGER, "warehouse": CLERK + ("approve",), "purchasing": VIEW, "planning": CLERK,
             "finance": VIEW},
 ))
 
@@ -79,9 +80,10 @@ STOCK_TAKE = register(DocumentType(
     line_model=StockTakeLine,
     prefix="ST",
     area="inventory",
-    header_fields=("warehouse", "sku_prefix", "blind", "doc_date", "remarks"),
+    # The bins of a count by bin are chosen on its own "new count sheet" page (stocktake_create).
+    header_fields=("warehouse", "sku_prefix", "category", "blind", "doc_date", "remarks"),
     line_fields=("sku",),
-    list_columns=("number", "doc_date", "warehouse", "sku_prefix", "blind", "state", "created_by"),
+    list_columns=("number", "doc_date", "warehouse", "sku_prefix", "category", "blind", "state", "created_by"),
     search_fields=("number", "remarks", "warehouse__name", "warehouse__code", "sku_prefix"),
     filter_fields=("state", "warehouse", "blind"),
     machine=standard_machine(extra_guards={"submit": (services.stocktake_has_counts,)}),

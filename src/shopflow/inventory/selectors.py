@@ -1,5 +1,9 @@
-"""Reads of the stock ledger: consistency checks, valuation, low and slow stock, reservations,
-stock-take variance."""
+"""Reads of the stock ledger: consistency checks, stock inquiry, valuation, low and slow stock,
+reservations, bins, stock-take scope, count sheets and variance.
+
+Selectors that pages call for a user take `user=` and refuse (PermissionDeniedError) when the
+role may not see what they return (inventory.roles); without a user they are the trusted reads
+of services, commands and reports."""
 
 import calendar
 import datetime
@@ -7,19 +11,26 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import DecimalField, ExpressionWrapper, F, OuterRef, Subquery, Sum
+from django.db.models import DecimalField, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shopflow.catalog.models import Sku
+from shopflow.catalog.models import Category, Sku
+from shopflow.catalog.selectors import category_descendant_ids, category_paths
 from shopflow.core.conf import setting
+from shopflow.core.db import DecimalSum
 from shopflow.core.selectors import user_may
 from shopflow.core.serialize import plain
 from shopflow.core.states import DocState
+from shopflow.inventory import roles
 from shopflow.inventory.costing import money
 from shopflow.inventory.models import (
+    AVERAGE,
+    Bin,
     SafetyStock,
     SkuCost,
+    SkuLocation,
     StockBalance,
     StockMove,
     StockReservation,
@@ -27,13 +38,15 @@ from shopflow.inventory.models import (
 )
 
 ZERO = Decimal(0)
+
+
 # ---------------------------------------------------------------- ledger consistency (verify-stock)
 
 def stock_differences() -> list[dict]:
     """Every (SKU, warehouse) whose balance differs from the sum of its moves."""
     sums = {
         (r["sku_id"], r["warehouse_id"]): r["total"]
-        for r in StockMove.objects.values("sku_id", "warehouse_id").annotate(total=Sum("quantity"))
+        for r in StockMove.objects.values("sku_id", "warehouse_id").annotate(total=DecimalSum("quantity"))
     }
     out = []
     seen = set()
@@ -54,7 +67,7 @@ def reservation_differences() -> list[dict]:
     held = {
         (r["sku_id"], r["warehouse_id"]): r["total"]
         for r in StockReservation.objects.filter(open=True).values("sku_id", "warehouse_id")
-        .annotate(total=Sum("quantity"))
+        .annotate(total=DecimalSum("quantity"))
     }
     out = []
     for bal in StockBalance.objects.select_related("sku", "warehouse"):
@@ -69,7 +82,8 @@ def reservation_differences() -> list[dict]:
 
 def _move_values_by_sku() -> dict[int, dict]:
     """Quantity and value moved per SKU; moves from before costing count quantity × unit cost."""
-    costed = StockMove.objects.filter(value__isnull=False).values("sku_id").annotate(q=Sum("quantity"), v=Sum("value"))
+    costed = (StockMove.objects.filter(value__isnull=False).values("sku_id")
+              .annotate(q=DecimalSum("quantity"), v=DecimalSum("value")))
     legacy = (StockMove.objects.filter(value__isnull=True).values("sku_id")
               .annotate(q=Sum("quantity"), v=Sum(ExpressionWrapper(F("quantity") * F("unit_cost"),
                                                                      output_field=DecimalField()))))
@@ -123,6 +137,103 @@ def average_cost_of(*, sku_id: int) -> Decimal:
     return Sku.objects.filter(pk=sku_id).values_list("cost", flat=True).first() or ZERO
 
 
+# ---------------------------------------------------------------- stock inquiry 库存查询
+
+def _words(words: list[str], prefix: str = "sku__") -> Q:
+    """Every word must match the SKU's code or name, or start its barcode."""
+    q = Q()
+    for word in words:
+        q &= (Q(**{f"{prefix}code__icontains": word}) | Q(**{f"{prefix}name__icontains": word})
+              | Q(**{f"{prefix}barcode__startswith": word}))
+    return q
+
+
+def category_subtree(category_id: int | None) -> list[int]:
+    """The category and its sub-categories (empty when there is no such category)."""
+    category = Category.objects.filter(pk=category_id).first() if category_id else None
+    return category_descendant_ids(category) if category else []
+
+
+def stock_inquiry(*, user, search: str = "", warehouse_id: int | None = None, category_id: int | None = None,
+                  include_zero: bool = False):
+    """Balances 库存查询 by warehouse and SKU for a user who may see stock: on hand, reserved,
+    the default bin and the moving-average cost (the catalogue cost for an SKU never posted).
+    A queryset of dicts ordered by warehouse and SKU code, for paging; stock_inquiry_rows adds
+    available and value. `search` words match code, name or the start of the barcode; a
+    category includes its sub-categories; rows with nothing on hand and nothing reserved are
+    left out unless `include_zero`."""
+    roles.require_stock(user)
+    qs = StockBalance.objects.all()
+    if not include_zero:
+        qs = qs.exclude(on_hand=0, reserved=0)
+    if warehouse_id:
+        qs = qs.filter(warehouse_id=warehouse_id)
+    if category_id:
+        qs = qs.filter(sku__category_id__in=category_subtree(category_id))
+    words = search.split()
+    if words:
+        qs = qs.filter(_words(words))
+    location = SkuLocation.objects.filter(sku_id=OuterRef("sku_id"), warehouse_id=OuterRef("warehouse_id"))
+    cost = SkuCost.objects.filter(sku_id=OuterRef("sku_id"))
+    qs = qs.annotate(
+        bin_code=Subquery(location.values("bin__code")[:1]),
+        average=Coalesce(Subquery(cost.values("average")[:1]), F("sku__cost"), output_field=DecimalField(**AVERAGE)),
+    )
+    return qs.order_by("warehouse__code", "sku__code").values(
+        "sku_id", "warehouse_id", "on_hand", "reserved", "bin_code", "average", "sku__code", "sku__name",
+        "sku__colour", "sku__size", "sku__unit", "sku__barcode", "warehouse__code", "warehouse__name")
+
+
+@dataclass(frozen=True)
+class StockRow:
+    sku_id: int
+    sku_code: str
+    sku_name: str
+    colour: str
+    size: str
+    unit: str
+    barcode: str
+    warehouse_id: int
+    warehouse_code: str
+    warehouse_name: str
+    bin_code: str
+    on_hand: Decimal
+    reserved: Decimal
+    available: Decimal
+    average_cost: Decimal | None  # None when the user may not see money
+    value: Decimal | None
+
+
+def stock_inquiry_rows(records, *, show_value: bool) -> list[StockRow]:
+    """stock_inquiry's dicts as rows: available = on hand − reserved; value = on hand × average
+    cost, rounded to the fen (cost and value only with `show_value`)."""
+    out = []
+    for r in records:
+        on_hand, reserved, average = Decimal(r["on_hand"]), Decimal(r["reserved"]), Decimal(r["average"] or 0)
+        out.append(StockRow(
+            sku_id=r["sku_id"], sku_code=r["sku__code"], sku_name=r["sku__name"], colour=r["sku__colour"],
+            size=r["sku__size"], unit=r["sku__unit"], barcode=r["sku__barcode"], warehouse_id=r["warehouse_id"],
+            warehouse_code=r["warehouse__code"], warehouse_name=r["warehouse__name"], bin_code=r["bin_code"] or "",
+            on_hand=on_hand, reserved=reserved, available=on_hand - reserved,
+            average_cost=average if show_value else None, value=money(on_hand * average) if show_value else None,
+        ))
+    return out
+
+
+# ---------------------------------------------------------------- bins 库位
+
+def bins_of(warehouse_id: int, *, active_only: bool = True):
+    """The bins of a warehouse in walking order."""
+    qs = Bin.objects.filter(warehouse_id=warehouse_id)
+    return qs.filter(active=True) if active_only else qs
+
+
+def sku_bins(warehouse_id: int, sku_ids) -> dict[int, Bin]:
+    """The default bin of each of these SKUs in the warehouse (SKUs without one are left out)."""
+    rows = SkuLocation.objects.filter(warehouse_id=warehouse_id, sku_id__in=list(sku_ids)).select_related("bin")
+    return {loc.sku_id: loc.bin for loc in rows}
+
+
 # ---------------------------------------------------------------- valuation
 
 @dataclass(frozen=True)
@@ -160,8 +271,11 @@ def _share_value(quantities: list[Decimal], cost: SkuCost | None, fallback: Deci
     return shares + [cost.value - sum(shares, ZERO)]
 
 
-def stock_valuation(*, warehouse_id: int | None = None, sku_prefix: str = "") -> Valuation:
-    """Stock value 库存金额 per warehouse and SKU at the moving-average cost, with totals."""
+def stock_valuation(*, warehouse_id: int | None = None, sku_prefix: str = "", user=None) -> Valuation:
+    """Stock value 库存金额 per warehouse and SKU at the moving-average cost, with totals.
+    With `user`: only for roles that may see stock values."""
+    if user is not None:
+        roles.require_value(user)
     balances = StockBalance.objects.exclude(on_hand=0)
     if sku_prefix:
         balances = balances.filter(sku__code__startswith=sku_prefix)
@@ -213,9 +327,11 @@ class LowStockRow:
     shortfall: Decimal
 
 
-def low_stock(*, warehouse_id: int | None = None) -> list[LowStockRow]:
+def low_stock(*, warehouse_id: int | None = None, user=None) -> list[LowStockRow]:
     """SKUs whose available quantity (on hand − reserved) is below their safety stock 警戒库存,
-    largest shortfall first."""
+    largest shortfall first. With `user`: only for roles that may see safety stock."""
+    if user is not None:
+        roles.require_safety_stock(user)
     balance = StockBalance.objects.filter(sku_id=OuterRef("sku_id"), warehouse_id=OuterRef("warehouse_id"))
     levels = SafetyStock.objects.annotate(
         on_hand=Subquery(balance.values("on_hand")[:1]), reserved=Subquery(balance.values("reserved")[:1]),
@@ -249,11 +365,14 @@ class SlowMovingRow:
 
 
 def slow_moving(*, days: int | None = None, warehouse_id: int | None = None,
-                as_of: datetime.datetime | None = None) -> list[SlowMovingRow]:
+                as_of: datetime.datetime | None = None, user=None) -> list[SlowMovingRow]:
     """Slow-moving stock 呆滞: SKUs with stock in a warehouse and no move out of it (a sale,
     issue or transfer; reversals do not count) for `days` (default: the SLOW_MOVING_DAYS
     setting, 90). Stock that never moved out counts from its first receipt there, so new
-    goods are not reported. Longest idle first."""
+    goods are not reported. Longest idle first. With `user`: only for roles that may see
+    stock (the value is theirs to see only with roles.may_see_value)."""
+    if user is not None:
+        roles.require_stock(user)
     days = setting("SLOW_MOVING_DAYS") if days is None else days
     as_of = as_of or timezone.now()
     moves = StockMove.objects.filter(sku_id=OuterRef("sku_id"), warehouse_id=OuterRef("warehouse_id"))
@@ -290,6 +409,101 @@ def stocktake_counts(doc: StockTake) -> tuple[dict[int, Decimal], dict[int, Deci
     return book, dict(counted), first_line
 
 
+def scope_q(*, warehouse_id: int, sku_prefix: str = "", category_id: int | None = None, bin_ids=()) -> Q:
+    """The SKUs (a Q over Sku) a count of this scope covers: code prefix, category with its
+    sub-categories, default bin in the warehouse — every criterion given applies."""
+    q = Q()
+    if sku_prefix:
+        q &= Q(code__startswith=sku_prefix)
+    if category_id:
+        q &= Q(category_id__in=category_subtree(category_id))
+    bin_ids = list(bin_ids)
+    if bin_ids:
+        q &= Q(pk__in=SkuLocation.objects.filter(warehouse_id=warehouse_id, bin_id__in=bin_ids).values("sku_id"))
+    return q
+
+
+def stocktake_scope_q(doc: StockTake) -> Q:
+    bin_ids = list(doc.bins.values_list("pk", flat=True)) if doc.pk else []
+    return scope_q(warehouse_id=doc.warehouse_id, sku_prefix=doc.sku_prefix, category_id=doc.category_id,
+                   bin_ids=bin_ids)
+
+
+def stocktake_outside(doc: StockTake, sku_ids) -> list[int]:
+    """Those of `sku_ids` that this count does not cover: neither on its frozen book nor in
+    its scope now (a location or category changed after the freeze does not take an SKU on
+    the book out of the count)."""
+    wanted = set(sku_ids)
+    if not wanted:
+        return []
+    q = stocktake_scope_q(doc)
+    if not q:
+        return []
+    inside = set(Sku.objects.filter(q, pk__in=wanted).values_list("pk", flat=True))
+    if doc.pk and doc.frozen_at:
+        inside |= set(doc.book.filter(sku_id__in=wanted).values_list("sku_id", flat=True))
+    return sorted(wanted - inside)
+
+
+def stocktake_scope_label(doc: StockTake) -> str:
+    """The scope for people: "SKU code prefix TS01; category 服装/上装; bins A-01, A-02" or "All SKUs"."""
+    parts = []
+    if doc.sku_prefix:
+        parts.append(_("SKU code prefix %(prefix)s") % {"prefix": doc.sku_prefix})
+    if doc.category_id:
+        parts.append(_("category %(path)s (with sub-categories)")
+                     % {"path": category_paths().get(doc.category_id, doc.category_id)})
+    codes = list(doc.bins.order_by("sort_order", "code").values_list("code", flat=True)) if doc.pk else []
+    if codes:
+        parts.append(_("bins %(codes)s") % {"codes": ", ".join(codes)})
+    return "; ".join(parts) if parts else _("All SKUs")
+
+
+@dataclass(frozen=True)
+class CountRow:
+    """One SKU of a count sheet 盘点表, in walking order (bin, then SKU code)."""
+
+    sku_id: int
+    sku_code: str
+    sku_name: str
+    colour: str
+    size: str
+    unit: str
+    barcode: str
+    bin_code: str  # the SKU's default bin in the count's warehouse; "" if none
+    bin_name: str
+    book: Decimal | None  # as frozen; None when hidden (blind count)
+    counted: Decimal | None  # None: no line yet (counted as zero if it stays so)
+    lines: int
+
+
+def _walk_order(row: CountRow, bins: dict[int, Bin]) -> tuple:
+    b = bins.get(row.sku_id)
+    return (b is None, b.sort_order if b else 0, row.bin_code, row.sku_code)
+
+
+def stocktake_sheet(doc: StockTake, *, show_book: bool = True, extra_sku_ids=()) -> list[CountRow]:
+    """The count sheet: every SKU on the frozen book or counted (plus `extra_sku_ids`, e.g. one
+    a counter just scanned), sorted by bin (its sort order, then code; SKUs without a bin last)
+    and then by SKU code."""
+    book, counted, _first = stocktake_counts(doc)
+    line_counts: dict[int, int] = defaultdict(int)
+    for sku_id in doc.lines.values_list("sku_id", flat=True):
+        line_counts[sku_id] += 1
+    skus = Sku.objects.in_bulk(set(book) | set(counted) | set(extra_sku_ids))
+    bins = sku_bins(doc.warehouse_id, skus)
+    rows = [
+        CountRow(sku_id=sku.pk, sku_code=sku.code, sku_name=sku.name, colour=sku.colour, size=sku.size,
+                 unit=sku.unit, barcode=sku.barcode,
+                 bin_code=bins[sku.pk].code if sku.pk in bins else "",
+                 bin_name=bins[sku.pk].name if sku.pk in bins else "",
+                 book=book.get(sku.pk, ZERO) if show_book else None,
+                 counted=counted.get(sku.pk), lines=line_counts[sku.pk])
+        for sku in skus.values()
+    ]
+    return sorted(rows, key=lambda r: _walk_order(r, bins))
+
+
 def stocktake_shows_book(doc: StockTake, user) -> bool:
     """Whether `user` may see book quantities of this count: always, unless it is a blind count
     still being counted and the user is not one who approves it."""
@@ -314,6 +528,7 @@ class VarianceRow:
     value: Decimal | None
     book_now: Decimal | None  # on hand now
     moved_since_freeze: Decimal | None  # posted after the book was frozen (kept on approval)
+    bin_code: str = ""  # the SKU's default bin in the count's warehouse
 
 
 def stocktake_variance(doc: StockTake, *, show_book: bool = True) -> list[VarianceRow]:
@@ -327,6 +542,7 @@ def stocktake_variance(doc: StockTake, *, show_book: bool = True) -> list[Varian
     costs = dict(SkuCost.objects.filter(sku_id__in=list(skus)).values_list("sku_id", "average"))
     now = dict(StockBalance.objects.filter(warehouse_id=doc.warehouse_id, sku_id__in=list(skus))
                .values_list("sku_id", "on_hand"))
+    bins = sku_bins(doc.warehouse_id, skus)
     rows = []
     for sku in sorted(skus.values(), key=lambda s: s.code):
         got, had = counted.get(sku.pk, ZERO), book.get(sku.pk, ZERO)
@@ -339,6 +555,7 @@ def stocktake_variance(doc: StockTake, *, show_book: bool = True) -> list[Varian
             unit_cost=cost if show_book else None, value=money(diff * cost) if show_book else None,
             book_now=now.get(sku.pk, ZERO) if show_book else None,
             moved_since_freeze=(now.get(sku.pk, ZERO) - had) if show_book and frozen else None,
+            bin_code=bins[sku.pk].code if sku.pk in bins else "",
         ))
     return rows
 
@@ -369,8 +586,9 @@ def stocktake_window_warning(day: datetime.date) -> str | None:
              "that window.") % {"first": first, "last": last, "date": day.isoformat()}
 
 
-def stocktake_warnings(doc: StockTake) -> list[str]:
-    """What the people counting and approving should know; none of it blocks anything."""
+def stocktake_warnings(doc: StockTake, *, show_book: bool = True) -> list[str]:
+    """What the people counting and approving should know; none of it blocks anything.
+    With show_book=False (a blind count, for a counter) nothing that gives the book away."""
     warnings = []
     outside = stocktake_window_warning(doc.doc_date)
     if outside:
@@ -379,6 +597,8 @@ def stocktake_warnings(doc: StockTake) -> list[str]:
         return warnings
     if doc.frozen_at is None:
         warnings.append(_("The book quantities are not frozen yet; they will be taken when the count is submitted."))
+        return warnings
+    if not show_book:
         return warnings
     rows = stocktake_variance(doc)
     moved = [r.sku_code for r in rows if r.moved_since_freeze]

@@ -1,5 +1,6 @@
 """Every write to the stock ledger: postings (with moving-average cost and reservation use),
-reservations, safety stock; the rules and effects of the stock documents; stock-take.
+reservations, safety stock; bins and SKU locations; the rules and effects of the stock
+documents; stock-take.
 
 Lock order, the same in every function, so that concurrent postings queue instead of
 deadlocking: stock balances in (warehouse, SKU) order, then SKU costs in SKU order, then
@@ -7,6 +8,7 @@ reservations in id order. (Document rows are locked before all of these by the t
 service; the number sequence after them.)
 """
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -19,19 +21,21 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shopflow.catalog.models import Sku
+from shopflow.catalog.models import Category, Sku
 from shopflow.core import registry
 from shopflow.core.error_codes import CoreError
 from shopflow.core.errors import Blocking, DomainError, FieldError, PermissionDeniedError, ValidationFailed
-from shopflow.core.serialize import field_values, plain
+from shopflow.core.serialize import diff, field_values, plain
 from shopflow.core.services import audit_record, document_update_draft, require_permission
 from shopflow.core.states import DocState
 from shopflow.inventory.costing import CostInput, CostState, apply_moves, money
 from shopflow.inventory.error_codes import InventoryError
 from shopflow.inventory.models import (
+    Bin,
     ReservationConsumption,
     SafetyStock,
     SkuCost,
+    SkuLocation,
     StockBalance,
     StockMove,
     StockReservation,
@@ -41,7 +45,12 @@ from shopflow.inventory.models import (
     Warehouse,
     WarehouseKind,
 )
-from shopflow.inventory.selectors import stocktake_counts
+from shopflow.inventory.selectors import (
+    stocktake_counts,
+    stocktake_outside,
+    stocktake_scope_label,
+    stocktake_scope_q,
+)
 
 
 @dataclass(frozen=True)
@@ -367,6 +376,128 @@ def safety_stock_set(*, sku_id: int, warehouse_id: int, minimum: Decimal, actor)
     return row
 
 
+# ---------------------------------------------------------------- bins 库位 and SKU locations
+
+BIN_FIELDS = ("warehouse", "code", "name", "sort_order", "active")
+LOCATION_FIELDS = ("sku", "warehouse", "bin")
+
+
+def _require_perm(actor, perm: str, message: str) -> None:
+    if not (actor and actor.is_active and actor.has_perm(perm)):
+        raise PermissionDeniedError(CoreError.PERMISSION_DENIED, message)
+
+
+def _clean_errors(instance, exclude=()) -> list[FieldError]:
+    try:
+        instance.full_clean(exclude=list(exclude), validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        return [FieldError("" if name == "__all__" else name, str(m), "invalid")
+                for name, ms in exc.message_dict.items() for m in ms]
+    return []
+
+
+def _bin_errors(b: Bin) -> list[FieldError]:
+    b.code = (b.code or "").strip()
+    errors = _clean_errors(b)
+    if not errors and Bin.objects.filter(warehouse_id=b.warehouse_id, code=b.code).exclude(pk=b.pk).exists():
+        errors.append(FieldError("code", _("Bin %(code)s already exists in this warehouse.") % {"code": b.code},
+                                 InventoryError.DUPLICATE_BIN))
+    return errors
+
+
+def _pk(value):
+    return getattr(value, "pk", value)
+
+
+@transaction.atomic
+def bin_create(*, actor, warehouse, code: str, name: str = "", sort_order: int = 0, active: bool = True) -> Bin:
+    """A bin 库位 in a warehouse; its code is unique within the warehouse."""
+    _require_perm(actor, "inventory.add_bin", _("You may not create bins."))
+    b = Bin(warehouse_id=_pk(warehouse), code=code or "", name=name or "", sort_order=sort_order or 0,
+            active=active)
+    errors = _bin_errors(b)
+    if errors:
+        raise ValidationFailed(errors)
+    b.save()
+    audit_record(doc=b, action="create", actor=actor, payload={"values": field_values(b, BIN_FIELDS)})
+    return b
+
+
+@transaction.atomic
+def bin_update(*, bin: Bin, actor, **changes) -> Bin:
+    """Change a bin's code, name, sort order or whether it is in use. A bin stays in its
+    warehouse (the SKUs located there are that warehouse's): make a new bin elsewhere instead."""
+    _require_perm(actor, "inventory.change_bin", _("You may not edit bins."))
+    b = Bin.objects.select_for_update(of=("self",)).get(pk=bin.pk)
+    before = field_values(b, BIN_FIELDS)
+    errors = []
+    for name, value in changes.items():
+        if name not in BIN_FIELDS:
+            errors.append(FieldError(name, _("Unknown or read-only field."), "unknown_field"))
+        elif name == "warehouse":
+            if _pk(value) != b.warehouse_id:
+                errors.append(FieldError("warehouse", _("A bin stays in its warehouse; create a new bin in the other "
+                                                        "warehouse instead."), InventoryError.BIN_WAREHOUSE_FIXED))
+        else:
+            setattr(b, name, value if value is not None or name == "name" else getattr(b, name))
+    errors.extend(_bin_errors(b) if not errors else [])
+    if errors:
+        raise ValidationFailed(errors)
+    changed = diff(before, field_values(b, BIN_FIELDS))
+    if changed:
+        b.save()
+        audit_record(doc=b, action="update", actor=actor, payload={"changes": changed})
+    return b
+
+
+def location_errors(*, warehouse_id: int | None, bin: Bin | None) -> list[FieldError]:
+    """A location's bin must be a bin of the location's warehouse, and in use."""
+    if bin is None:
+        return [FieldError("bin", _("Choose a bin."), InventoryError.UNKNOWN_BIN)]
+    if warehouse_id is not None and bin.warehouse_id != warehouse_id:
+        return [FieldError("bin", _("Bin %(bin)s is not in this warehouse; choose a bin of the warehouse.")
+                           % {"bin": bin.code}, InventoryError.BIN_OTHER_WAREHOUSE)]
+    if not bin.active:
+        return [FieldError("bin", _("Bin %(bin)s is no longer in use.") % {"bin": bin.code},
+                           InventoryError.BIN_INACTIVE)]
+    return []
+
+
+@transaction.atomic
+def sku_location_set(*, actor, sku, warehouse, bin) -> SkuLocation | None:
+    """Set the default bin 默认库位 of an SKU in a warehouse (None removes it). The bin must be
+    an active bin of that warehouse."""
+    _require_perm(actor, "inventory.change_skulocation", _("You may not change SKU locations."))
+    sku_id, warehouse_id = _pk(sku), _pk(warehouse)
+    errors = []
+    if not Sku.objects.filter(pk=sku_id).exists():
+        errors.append(FieldError("sku", _("Choose an SKU."), InventoryError.UNKNOWN_SKU))
+    if not Warehouse.objects.filter(pk=warehouse_id).exists():
+        errors.append(FieldError("warehouse", _("Choose a warehouse."), InventoryError.UNKNOWN_WAREHOUSE))
+    current = SkuLocation.objects.select_for_update().filter(sku_id=sku_id, warehouse_id=warehouse_id).first()
+    if bin is None and not errors:
+        if current is not None:
+            audit_record(doc=current, action="delete", actor=actor,
+                         payload={"values": field_values(current, LOCATION_FIELDS)})
+            current.delete()
+        return None
+    bin_obj = bin if isinstance(bin, Bin) else Bin.objects.filter(pk=bin).first()
+    errors.extend(location_errors(warehouse_id=warehouse_id, bin=bin_obj))
+    if errors:
+        raise ValidationFailed(errors)
+    if current is None:
+        current = SkuLocation.objects.create(sku_id=sku_id, warehouse_id=warehouse_id, bin=bin_obj)
+        audit_record(doc=current, action="create", actor=actor,
+                     payload={"values": field_values(current, LOCATION_FIELDS)})
+    elif current.bin_id != bin_obj.pk:
+        before = field_values(current, LOCATION_FIELDS)
+        current.bin = bin_obj
+        current.save(update_fields=["bin"])
+        audit_record(doc=current, action="update", actor=actor,
+                     payload={"changes": diff(before, field_values(current, LOCATION_FIELDS))})
+    return current
+
+
 # ---------------------------------------------------------------- stock documents: rules and effects
 
 def _inactive_warehouse_errors(doc, fields: tuple[str, ...]) -> list[FieldError]:
@@ -441,8 +572,9 @@ def _freeze(doc: StockTake) -> list[StockTakeBook]:
     """Snapshot the book: every SKU in the count's scope with stock in its warehouse now."""
     StockTakeBook.objects.filter(document_id=doc.pk).delete()
     balances = StockBalance.objects.filter(warehouse_id=doc.warehouse_id).exclude(on_hand=0)
-    if doc.sku_prefix:
-        balances = balances.filter(sku__code__startswith=doc.sku_prefix)
+    scope = stocktake_scope_q(doc)
+    if scope:
+        balances = balances.filter(sku_id__in=Sku.objects.filter(scope).values("pk"))
     rows = [StockTakeBook(document_id=doc.pk, sku_id=sku_id, quantity=qty)
             for sku_id, qty in balances.order_by("sku_id").values_list("sku_id", "on_hand")]
     StockTakeBook.objects.bulk_create(rows, batch_size=1000)
@@ -461,22 +593,50 @@ def _header_errors(doc: StockTake) -> list[FieldError]:
     return errors
 
 
+def _scope_errors(doc: StockTake, bin_ids: list[int]) -> list[FieldError]:
+    """The category exists; the bins exist, are in use and lie in the count's warehouse."""
+    errors = []
+    if doc.category_id and not Category.objects.filter(pk=doc.category_id).exists():
+        errors.append(FieldError("header.category", _("Choose a category."), InventoryError.UNKNOWN_CATEGORY))
+    found = {b.pk: b for b in Bin.objects.filter(pk__in=bin_ids)}
+    for pk in bin_ids:
+        b = found.get(pk)
+        if b is None:
+            errors.append(FieldError("header.bins", _("Bin %(id)s does not exist.") % {"id": pk},
+                                     InventoryError.UNKNOWN_BIN))
+        elif b.warehouse_id != doc.warehouse_id:
+            errors.append(FieldError("header.bins", _("Bin %(bin)s is not in this warehouse; choose a bin of the "
+                                                      "warehouse.") % {"bin": str(b)},
+                                     InventoryError.BIN_OTHER_WAREHOUSE))
+        elif not b.active:
+            errors.append(FieldError("header.bins", _("Bin %(bin)s is no longer in use.") % {"bin": b.code},
+                                     InventoryError.BIN_INACTIVE))
+    return errors
+
+
 @transaction.atomic
-def stocktake_create(*, warehouse_id: int, actor, sku_prefix: str = "", blind: bool = False,
-                     prefill: bool = True, doc_date=None, remarks: str = "") -> StockTake:
-    """Start a count 开始盘点: a draft count sheet for a warehouse (or the SKUs whose code starts
-    with `sku_prefix`) with the book quantities frozen now. With `prefill` the lines start at
-    the book quantities, so counters only correct what differs (an SKU whose line is removed
-    or set to 0 was counted as zero); a blind count always starts empty, since its lines are
-    shown to the counters."""
+def stocktake_create(*, warehouse_id: int, actor, sku_prefix: str = "", category_id: int | None = None,
+                     bin_ids=(), blind: bool = False, prefill: bool = True, doc_date=None,
+                     remarks: str = "") -> StockTake:
+    """Start a count 开始盘点: a draft count sheet for a warehouse, or part of it — the SKUs
+    whose code starts with `sku_prefix`, of a category (with its sub-categories), whose
+    default bin there is one of `bin_ids`; every criterion given applies — with the book
+    quantities frozen now. With `prefill` the lines start at the book quantities, so counters
+    only correct what differs (an SKU whose line is removed or set to 0 was counted as zero);
+    a blind count always starts empty, since its lines are shown to the counters."""
     dt = registry.get_type(STOCKTAKE)
     require_permission(actor, dt, "create")
+    bin_ids = sorted({int(_pk(b)) for b in bin_ids or ()})
     doc = StockTake(created_by=actor, warehouse_id=warehouse_id, sku_prefix=(sku_prefix or "").strip(),
-                    blind=blind, remarks=remarks, doc_date=doc_date or timezone.localdate())
+                    category_id=category_id or None, blind=blind, remarks=remarks,
+                    doc_date=doc_date or timezone.localdate())
     errors = _header_errors(doc)
+    if not errors:
+        errors = _scope_errors(doc, bin_ids)
     if errors:
         raise ValidationFailed(errors)
     doc.save()
+    doc.bins.set(bin_ids)
     book = _freeze(doc)
     doc.save(update_fields=["frozen_at"])
     if prefill and not blind:
@@ -485,7 +645,8 @@ def stocktake_create(*, warehouse_id: int, actor, sku_prefix: str = "", blind: b
              for n, row in enumerate((r for r in book if r.quantity > 0), 1)],
             batch_size=1000,
         )
-    payload = {"header": field_values(doc, dt.header_fields), "book_rows": len(book), "lines": doc.lines.count()}
+    payload = {"header": field_values(doc, dt.header_fields), "book_rows": len(book), "lines": doc.lines.count(),
+               "bins": list(doc.bins.order_by("code").values_list("code", flat=True))}
     audit_record(doc=doc, action="create", actor=actor, payload=payload)
     return doc
 
@@ -508,44 +669,91 @@ def stocktake_freeze(*, doc: StockTake, actor, expected_version: int | None = No
     return doc
 
 
+def _count_quantity(value) -> Decimal | None:
+    try:
+        qty = Decimal(str(value).strip() or "0")
+    except (InvalidOperation, ValueError, TypeError):
+        return None
+    return qty if qty.is_finite() and qty >= 0 else None
+
+
 def stocktake_record_counts(*, doc: StockTake, counts: dict[int, Decimal], actor,
                             expected_version: int | None = None) -> StockTake:
-    """The count page: set the counted total of each SKU in `counts` ({sku id: quantity}; 0 =
-    none found). Lines of other SKUs stay as they are. Goes through document_update_draft, so
-    permissions, scope checks, versions and the audit trail are the usual ones."""
-    totals = {int(sku_id): qty for sku_id, qty in counts.items()}
+    """The count page: set the counted total of each SKU in `counts` ({sku id: quantity}; 0 or
+    "" = none found). Lines of other SKUs stay as they are. Goes through document_update_draft,
+    so permissions, versions and the audit trail are the usual ones.
+
+    Errors name the SKU they are about: "counts.<sku id>" (a bad quantity, an SKU outside the
+    count), so a page can show them on the SKU's row."""
+    require_permission(actor, registry.get_type(STOCKTAKE), "edit")
+    errors, totals = [], {}
+    for sku_id, raw in counts.items():
+        qty = _count_quantity(raw)
+        if qty is None:
+            errors.append(FieldError(f"counts.{sku_id}", _("Enter a counted quantity of zero or more."), "invalid"))
+        else:
+            totals[int(sku_id)] = qty
+    known = dict(Sku.objects.filter(pk__in=list(totals)).values_list("pk", "code"))
+    for sku_id in sorted(set(totals) - set(known)):
+        errors.append(FieldError(f"counts.{sku_id}", _("Unknown SKU."), InventoryError.UNKNOWN_SKU))
+    outside = stocktake_outside(doc, set(known))
+    if outside:
+        scope = stocktake_scope_label(doc)
+        for sku_id in outside:
+            errors.append(FieldError(f"counts.{sku_id}", _("%(sku)s is outside this count (%(scope)s).")
+                                     % {"sku": known[sku_id], "scope": scope}, InventoryError.OUT_OF_SCOPE))
+    if errors:
+        raise ValidationFailed(errors)
     kept = [{"id": line.pk, "quantity": line.quantity}
             for line in doc.lines.all() if line.sku_id not in totals]
     added = [{"sku": sku_id, "quantity": qty} for sku_id, qty in totals.items()]
-    return document_update_draft(doc=doc, actor=actor, header={}, lines=kept + added,
-                                 expected_version=expected_version)
+    try:
+        return document_update_draft(doc=doc, actor=actor, header={}, lines=kept + added,
+                                     expected_version=expected_version)
+    except ValidationFailed as exc:
+        raise ValidationFailed([_count_error(e, kept, added) for e in exc.errors]) from None
+
+
+_LINE_PATH = re.compile(r"^lines\[(\d+)\](?:\.(\w+))?$")
+
+
+def _count_error(error: FieldError, kept: list[dict], added: list[dict]) -> FieldError:
+    """A line error of document_update_draft ("lines[3].quantity") as the SKU's ("counts.<id>.quantity")."""
+    match = _LINE_PATH.match(error.field)
+    if not match or int(match.group(1)) < len(kept):
+        return error
+    sku_id = added[int(match.group(1)) - len(kept)]["sku"]
+    suffix = f".{match.group(2)}" if match.group(2) else ""
+    return FieldError(f"counts.{sku_id}{suffix}", error.message, error.code)
 
 
 def stocktake_validate(doc: StockTake, lines) -> list[FieldError]:
     """The warehouse is in use; once the book is frozen its scope (and whether the count is
-    blind) stays; counted SKUs are in scope."""
+    blind) stays; counted SKUs are in the scope or on the frozen book."""
     errors = _inactive_warehouse_errors(doc, ("warehouse",))
-    prefix = doc.sku_prefix
+    frozen_scope = ("warehouse_id", "sku_prefix", "category_id", "blind")
     if doc.pk and doc.frozen_at:
-        stored = StockTake.objects.filter(pk=doc.pk).values("warehouse_id", "sku_prefix", "blind").get()
-        prefix = stored["sku_prefix"]
-        for name, attname in (("warehouse", "warehouse_id"), ("sku_prefix", "sku_prefix"), ("blind", "blind")):
-            if stored[attname] != getattr(doc, attname):
-                errors.append(FieldError(
-                    f"header.{name}",
-                    _("The book was frozen for this warehouse, SKU prefix and blind setting; start a new "
-                      "stock-take to change them."),
-                    InventoryError.SCOPE_FROZEN,
-                ))
-    if prefix:
-        # One message for the lines: after zero-quantity lines are dropped, an index would
-        # no longer point at the row the user typed.
-        codes = dict(Sku.objects.filter(pk__in={line.sku_id for line in lines}).values_list("pk", "code"))
-        outside = sorted(code for code in set(codes.values()) if not code.startswith(prefix))
-        if outside:
-            errors.append(FieldError("lines", _("Outside this count (SKU codes starting with %(prefix)s): %(skus)s.")
-                                     % {"prefix": prefix, "skus": ", ".join(outside[:10])},
-                                     InventoryError.OUT_OF_SCOPE))
+        stored = StockTake.objects.filter(pk=doc.pk).values(*frozen_scope).get()
+        if any(stored[name] != getattr(doc, name) for name in frozen_scope):
+            changed = [name for name in frozen_scope if stored[name] != getattr(doc, name)]
+            errors.extend(FieldError(
+                f"header.{name.removesuffix('_id')}",
+                _("The book was frozen for this warehouse, SKU prefix, category and blind setting; start a new "
+                  "stock-take to change them."),
+                InventoryError.SCOPE_FROZEN,
+            ) for name in changed)
+            return errors
+    if doc.category_id and not Category.objects.filter(pk=doc.category_id).exists():
+        errors.append(FieldError("header.category", _("Choose a category."), InventoryError.UNKNOWN_CATEGORY))
+        return errors
+    # One message for the lines: after zero-quantity lines are dropped, an index would no
+    # longer point at the row the user typed.
+    outside = stocktake_outside(doc, {line.sku_id for line in lines})
+    if outside:
+        codes = sorted(Sku.objects.filter(pk__in=outside).values_list("code", flat=True))
+        errors.append(FieldError("lines", _("Outside this count (%(scope)s): %(skus)s.")
+                                 % {"scope": stocktake_scope_label(doc), "skus": ", ".join(codes[:10])},
+                                 InventoryError.OUT_OF_SCOPE))
     return errors
 
 

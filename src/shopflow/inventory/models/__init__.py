@@ -22,9 +22,11 @@ from shopflow.inventory.models.ledger import (
     Warehouse,
     WarehouseKind,
 )
+from shopflow.inventory.models.locations import Bin, SkuLocation
 
 __all__ = [
     "AVERAGE",
+    "Bin",
     "OtherIssue",
     "OtherIssueLine",
     "OtherReceipt",
@@ -32,6 +34,7 @@ __all__ = [
     "ReservationConsumption",
     "SafetyStock",
     "SkuCost",
+    "SkuLocation",
     "StockBalance",
     "StockMove",
     "StockReservation",

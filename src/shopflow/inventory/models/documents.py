@@ -75,7 +75,9 @@ class TransferOrderLine(DocumentLine):
 
 
 class StockTake(Document):
-    """盘点单: a count of one warehouse (or the SKUs whose code starts with `sku_prefix`).
+    """盘点单: a count of one warehouse, or of part of it: the SKUs whose code starts with
+    `sku_prefix`, of a category (and its sub-categories) and/or whose default bin in the
+    warehouse is one of `bins` — every given criterion applies.
 
     The book quantities are frozen into StockTakeBook rows when counting starts; the lines are
     what the counters found. An SKU in scope without a line was counted as zero. Approval
@@ -84,6 +86,12 @@ class StockTake(Document):
     warehouse = models.ForeignKey("inventory.Warehouse", models.PROTECT, related_name="+", verbose_name=_("warehouse"))
     sku_prefix = models.CharField(_("SKU code prefix"), max_length=64, blank=True, default="",
                                   help_text=_("Count only SKUs whose code starts with this; empty: all."))
+    category = models.ForeignKey("catalog.Category", models.PROTECT, null=True, blank=True, related_name="+",
+                                 verbose_name=_("category"),
+                                 help_text=_("Count only SKUs of this category and its sub-categories."))
+    # Not a header field of the generic pages: set when the count sheet is made (stocktake_create).
+    bins = models.ManyToManyField("inventory.Bin", blank=True, related_name="+", verbose_name=_("bins"),
+                                  help_text=_("Count only SKUs whose default bin is one of these."))
     blind = models.BooleanField(_("blind count"), default=False,
                                 help_text=_("Counters do not see the book quantities."))
     frozen_at = models.DateTimeField(_("book frozen at"), null=True, blank=True, editable=False)
