@@ -25,6 +25,8 @@ from shopflow.core.error_codes import CoreError
 from shopflow.core.errors import DomainError, FieldError, NotFoundError, PermissionDeniedError
 from shopflow.core.masterdata_api import router as masterdata_router
 from shopflow.core.tokens import api_token_authenticate
+from shopflow.purchasing.api import router as purchasing_router
+from shopflow.subcontracting.api import router as subcontracting_router
 
 logger = logging.getLogger(__name__)
 
@@ -100,7 +102,10 @@ def signed_in(view):
 DESCRIPTION = """Documents of every type (purchase orders, receipts, ...) through one set of endpoints:
 list, read, create, edit drafts, take transitions, push down, trace, audit, change records.
 Master data (SKUs, suppliers, couriers, warehouses, ...) under `/masterdata`: list, read, create,
-update, and import .xlsx / CSV files.
+update, and import .xlsx / CSV files. Purchasing under `/purchasing`: the supplier file, a supplier's
+statement (opening, movements with running balance, closing), supplier payments (record, void) and
+goods awaiting exchange. Subcontracting reads (an order's reconciliation, tooling on loan, processing
+fees) under `/subcontracting`.
 
 **Sign-in:** send `Authorization: Bearer <key>` with a key from *Account → API tokens*
 (`/account/tokens/`) or `shopflow createtoken USERNAME`; a signed-in browser works too.
@@ -193,6 +198,8 @@ def on_unexpected(request, exc: Exception):
 
 api.add_router("/documents", documents_router)
 api.add_router("/masterdata", masterdata_router)
+api.add_router("/purchasing", purchasing_router)
+api.add_router("/subcontracting", subcontracting_router)
 
 # Last, so it only sees what no other route matched: JSON 404 (after auth, like everything).
 fallback = Router(tags=["other"])

@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "shopflow.partners",
     "shopflow.inventory",
     "shopflow.purchasing",
+    "shopflow.sales",
+    "shopflow.subcontracting",
     "shopflow.web",
 ]
 

@@ -56,7 +56,11 @@ def test_buyer_creates_and_submits_manager_approves(open_as, people, master_data
     buyer.select_option("#id_supplier", str(master_data["supplier"].pk))
     buyer.select_option("#id_warehouse", str(master_data["warehouse"].pk))
     buyer.fill("#id_remarks", "春季首单")
-    buyer.select_option("#id_lines-0-sku", str(master_data["sku"].pk))
+    buyer.fill("#id_lines-0-sku", "TS2401")  # the SKU picker: type part of the code, choose with Enter
+    buyer.wait_for_selector("#id_lines-0-sku-menu .sf-picker-option.active")
+    buyer.keyboard.press("Enter")
+    assert buyer.input_value("input[name='lines-0-sku']") == str(master_data["sku"].pk)
+    assert buyer.input_value("#id_lines-0-sku").startswith("TS2401-BLK-M — 纯棉T恤")
     buyer.fill("#id_lines-0-quantity", "120")
     buyer.fill("#id_lines-0-unit_price", "28.5")
     buyer.click("#sf-save")
@@ -88,8 +92,8 @@ def test_language_switch(open_as, people):
     page.wait_for_selector("html[lang=en]")
     assert page.locator("h2.page-title").inner_text() == "Hello, 店长老李"
     english = page.locator("#sf-nav").inner_text().split()
-    assert english[:5] == ["Home", "Products", "Partners", "Purchasing", "Inventory"]
+    assert english[:6] == ["Home", "Products", "Partners", "Purchasing", "Subcontracting", "Inventory"]
     page.click("button[name=language][value=zh-hans]")
     page.wait_for_selector("html[lang=zh-hans]")
     chinese = page.locator("#sf-nav").inner_text().split()
-    assert chinese[:5] == ["首页", "商品", "往来单位", "采购", "库存"] and len(chinese) == len(english)
+    assert chinese[:6] == ["首页", "商品", "往来单位", "采购", "委外", "库存"] and len(chinese) == len(english)
