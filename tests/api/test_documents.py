@@ -22,6 +22,7 @@ def test_types_list_the_callers_actions(buyer, clerk):
         "edit",
         "submit",
         "approve",
+        "pushdown",
         "cancel",
     ]
 

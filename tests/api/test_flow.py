@@ -16,7 +16,8 @@ def test_purchase_order_to_receipt(buyer, manager, clerk, supplier, warehouse, s
     assert po["state"] == "draft" and po["version"] == 1 and po["number"] == ""
     assert po["header"]["supplier"] == supplier.pk and po["header"]["remarks"] == "first"
     line = po["lines"][0]
-    assert line["values"] == {"sku": sku.pk, "unit_price": "12.50", "quantity": "10.0000", "remarks": ""}
+    assert line["values"] == {"sku": sku.pk, "unit_price": "12.50", "required_date": None, "quantity": "10.0000",
+                              "remarks": ""}
     assert {a["action"] for a in po["actions"]} == {"submit", "cancel"}
     po = as_buyer.post(f"/{PO}/{po['id']}/transitions/submit", {"version": 1}).json()
     assert po["state"] == "submitted"

@@ -5,7 +5,7 @@ from decimal import Decimal
 from django.utils.text import capfirst
 
 from shopflow.core.guards import available_transitions
-from shopflow.core.registry import push_targets
+from shopflow.core.registry import push_rule, push_targets
 from shopflow.core.selectors import (
     audit_events,
     change_records,
@@ -69,9 +69,14 @@ def pushable_targets(dt, doc, user, remaining) -> list:
     permissions (push down here, create there)."""
     if doc.state != DocState.APPROVED or not user_may(user, dt.key, "pushdown"):
         return []
-    if not any(left > 0 for left in (remaining or {}).values()):
-        return []
-    return [t for t in push_targets(dt.key) if user_may(user, t.key, "create")]
+    something_left = any(left > 0 for left in (remaining or {}).values())
+    return [t for t in push_targets(dt.key, doc) if user_may(user, t.key, "create")
+            and (something_left or _may_over_push(dt.key, t.key, user))]
+
+
+def _may_over_push(source: str, target: str, user) -> bool:
+    rule = push_rule(source, target)
+    return bool(rule and rule.over_permission and user.has_perm(rule.over_permission))
 
 
 def _changes(dt, records) -> list[dict]:
@@ -119,6 +124,7 @@ def detail_context(
         "push_targets": pushable_targets(dt, doc, user, remaining),
         "may_edit": is_editable(doc, user),
         "links": detail_links(dt.key, doc, user),
+        "warnings": [str(w) for w in dt.warnings(doc)] if dt.warnings else [],
         "trace_up": trace_up(doc),
         "trace_down": trace_down(doc),
         "events": list(audit_events(doc)),

@@ -30,6 +30,8 @@ urlpatterns = [
     path("d/<slug:slug>/<int:pk>/change/", detail.doc_change, name="doc_change"),
     path("catalog/", include("shopflow.web.catalog_urls")),
     path("inventory/", include("shopflow.web.inventory_urls")),
+    path("purchasing/", include("shopflow.web.purchasing_urls")),
+    path("subcontracting/", include("shopflow.web.subcontracting_urls")),
     path("m/<slug:key>/", masterdata.md_list, name="md_list"),
     path("m/<slug:key>/export.xlsx", masterdata.md_export, {"fmt": "xlsx"}, name="md_export_xlsx"),
     path("m/<slug:key>/export.csv", masterdata.md_export, {"fmt": "csv"}, name="md_export_csv"),

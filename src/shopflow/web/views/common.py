@@ -8,6 +8,8 @@ from shopflow.core.registry import DocumentType, get_type
 from shopflow.core.selectors import user_may
 from shopflow.core.states import ACTION_LABELS
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
 
 def doc_type_or_404(slug: str) -> DocumentType:
     try:

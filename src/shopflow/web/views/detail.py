@@ -108,17 +108,29 @@ def _push_rows(source, remaining, data=None, errors: FormErrors | None = None) -
     return rows
 
 
+def _push_header_form(rule, target_dt, doc, data):
+    """The target header fields the person pushing chooses (the rule's ask_header), starting
+    at the rule's defaults; None when the rule asks for none."""
+    if not rule.ask_header:
+        return None
+    defaults = rule.map_header(doc)
+    initial = {name: defaults.get(name) for name in rule.ask_header}
+    return model_form(target_dt.model, rule.ask_header, data=data, prefix="h", initial=initial)
+
+
 @require_http_methods(["GET", "POST"])
 def doc_push(request, slug, pk, target):
     """Push an approved document down into a new draft of `target`, line quantities chosen."""
     dt, doc = _load(request, slug, pk)
     target_dt = doc_type_or_404(target)
-    if registry.push_rule(dt.key, target_dt.key) is None:
+    rule = registry.push_rule(dt.key, target_dt.key)
+    if rule is None:
         raise Http404(_("This document cannot be pushed down to that type."))
     require(request.user, dt, "pushdown")
     require(request.user, target_dt, "create")
     remaining = line_remaining(doc)
     errors = FormErrors()
+    header_form = _push_header_form(rule, target_dt, doc, request.POST if request.method == "POST" else None)
     if request.method == "POST":
         quantities = {
             line.pk: (request.POST.get(f"qty-{line.pk}", "").strip() or "0")
@@ -126,7 +138,9 @@ def doc_push(request, slug, pk, target):
         }
         try:
             created = document_push_down(
-                source=doc, target_type=target_dt.key, actor=request.user, quantities=quantities
+                source=doc, target_type=target_dt.key, actor=request.user, quantities=quantities,
+                over_reason=request.POST.get("over_reason", ""),
+                header=payload(target_dt.model, rule.ask_header, request.POST, prefix="h-"),
             )
         except PermissionDeniedError as exc:
             raise PermissionDenied(exc.message) from exc
@@ -142,6 +156,8 @@ def doc_push(request, slug, pk, target):
             )
             return redirect(_detail_url(target_dt, created))
     rows = _push_rows(doc, remaining, request.POST if request.method == "POST" else None, errors)
+    if header_form is not None:
+        mark_invalid(header_form, errors.header)
     return render(
         request,
         "web/documents/push.html",
@@ -152,6 +168,9 @@ def doc_push(request, slug, pk, target):
             "rows": rows,
             "errors": errors,
             "item_field": dt.line_fields[0] if dt.line_fields else "remarks",
+            "may_over_push": bool(rule.over_permission) and request.user.has_perm(rule.over_permission),
+            "over_reason": request.POST.get("over_reason", ""),
+            "header_form": header_form,
         },
         status=400 if errors else 200,
     )

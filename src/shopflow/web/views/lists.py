@@ -18,9 +18,7 @@ from shopflow.core.services import document_transition_many
 from shopflow.core.xlsx import write_xlsx
 from shopflow.web.display import field_label, is_numeric, plain_value
 from shopflow.web.forms import active_filters, filter_form
-from shopflow.web.views.common import doc_type_or_404, require
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from shopflow.web.views.common import XLSX, doc_type_or_404, require
 
 
 @dataclass

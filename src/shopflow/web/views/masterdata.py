@@ -42,9 +42,10 @@ from shopflow.core.masterdata import (
 from shopflow.core.models import AuditEvent, ImportJob
 from shopflow.core.xlsx import write_csv, write_xlsx
 from shopflow.web.display import display_value, is_numeric
+from shopflow.web.extensions import record_links
 from shopflow.web.forms import DecimalInput
+from shopflow.web.views.common import XLSX
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SHOWN_ERRORS = 500  # errors listed on the page; the download has them all
 RECENT_JOBS = 8
 
@@ -175,6 +176,7 @@ def md_list(request, key):
         "search_hint": search_hint(ml),
         "may_add": user_may_list(request.user, ml, "add"),
         "may_import": user_may_list(request.user, ml, "import"),
+        "links": record_links(ml.key, None, request.user),
     })
 
 
@@ -285,6 +287,7 @@ def _render_form(request, ml, obj, form, status=200):
         "form": form,
         "may_change": obj is None or user_may_list(request.user, ml, "change"),
         "history": record_history(ml, obj),
+        "links": record_links(ml.key, obj, request.user) if obj is not None else [],
     }, status=status)
 
 
