@@ -114,3 +114,12 @@ def open_as(browser, live_server, roles):
     yield make
     for context in contexts:
         context.close()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def triggers_back_after_the_module(immutability_triggers, django_db_blocker):
+    """The last test's teardown dropped the triggers for its flush; put them back once the module
+    is done, so later (non-browser) tests find the database as migrations left it."""
+    yield
+    with django_db_blocker.unblock():
+        _restore(immutability_triggers)

@@ -297,7 +297,7 @@ def receipt_post(doc: SubcontractReceipt, actor) -> None:
     """Consume the materials at the subcontractor for what came back — per the issue list's
     ratio, cumulatively, so partial receipts add up to exactly the list — then receive the
     products at material value + processing fee, and book the fee payable."""
-    order = SubcontractOrder.objects.select_for_update().select_related("subcontractor").get(pk=doc.order_id)
+    order = SubcontractOrder.objects.select_for_update(of=("self",)).select_related("subcontractor").get(pk=doc.order_id)
     if order.state != DocState.APPROVED:
         raise DomainError(SubcontractError.ORDER_NOT_APPROVED, _("Order %(order)s is %(state)s.")
                           % {"order": order.display_number, "state": order.get_state_display()})
@@ -374,7 +374,7 @@ def material_return_post(doc, actor) -> None:
     than the order still has at the subcontractor."""
     from shopflow.subcontracting.selectors import order_reconciliation
 
-    order = SubcontractOrder.objects.select_for_update().select_related("subcontractor").get(pk=doc.order_id)
+    order = SubcontractOrder.objects.select_for_update(of=("self",)).select_related("subcontractor").get(pk=doc.order_id)
     at_sub = subcontractor_warehouse(order.subcontractor)
     left = {row.sku.pk: row.at_subcontractor for row in order_reconciliation(order).materials}
     wanted = defaultdict(Decimal)
