@@ -282,6 +282,11 @@ def _approved_issue_list(order: SubcontractOrder) -> MaterialIssueList:
     return issue_list
 
 
+def _locked_order(order_id: int) -> SubcontractOrder:
+    # Only the order's row: PostgreSQL cannot lock the nullable side of the subcontractor join.
+    return SubcontractOrder.objects.select_for_update(of=("self",)).select_related("subcontractor").get(pk=order_id)
+
+
 def _received_before(order_line_ids, exclude_receipt_id: int) -> dict[int, Decimal]:
     rows = (SubcontractReceiptLine.objects.filter(order_line_id__in=order_line_ids, document__state__in=(
         DocState.APPROVED, DocState.CLOSED)).exclude(document_id=exclude_receipt_id)
@@ -297,7 +302,7 @@ def receipt_post(doc: SubcontractReceipt, actor) -> None:
     """Consume the materials at the subcontractor for what came back — per the issue list's
     ratio, cumulatively, so partial receipts add up to exactly the list — then receive the
     products at material value + processing fee, and book the fee payable."""
-    order = SubcontractOrder.objects.select_for_update(of=("self",)).select_related("subcontractor").get(pk=doc.order_id)
+    order = _locked_order(doc.order_id)
     if order.state != DocState.APPROVED:
         raise DomainError(SubcontractError.ORDER_NOT_APPROVED, _("Order %(order)s is %(state)s.")
                           % {"order": order.display_number, "state": order.get_state_display()})
@@ -374,7 +379,7 @@ def material_return_post(doc, actor) -> None:
     than the order still has at the subcontractor."""
     from shopflow.subcontracting.selectors import order_reconciliation
 
-    order = SubcontractOrder.objects.select_for_update(of=("self",)).select_related("subcontractor").get(pk=doc.order_id)
+    order = _locked_order(doc.order_id)
     at_sub = subcontractor_warehouse(order.subcontractor)
     left = {row.sku.pk: row.at_subcontractor for row in order_reconciliation(order).materials}
     wanted = defaultdict(Decimal)
