@@ -232,6 +232,15 @@ class TestDemo(TestCase):
         assert transfer.state == DocState.APPROVED and transfer.to_warehouse.subcontractor.code == "WX001"
         assert transfer.lines.get(sku__code="ML-NZ12-IND").quantity == 240
 
+    def test_online_orders_imported_with_some_held(self):
+        from shopflow.sales.models import OnlineOrder, OrderState
+
+        orders = OnlineOrder.objects.filter(shop__code="TB01")
+        assert orders.count() == 200
+        held = orders.filter(state=OrderState.HELD)
+        assert held.exists() and all(order.holds for order in held)
+        assert orders.filter(state=OrderState.TO_REVIEW).count() > 100
+
     def test_subcontract_order_half_received(self):
         from shopflow.subcontracting.models import SubcontractOrder
         from shopflow.subcontracting.selectors import order_reconciliation

@@ -40,6 +40,7 @@ from shopflow.core import services
 from shopflow.core.masterdata import get_list, record_create
 from shopflow.core.roles import ROLES
 from shopflow.demo import data
+from shopflow.demo.orders import ensure_online_orders
 from shopflow.demo.subcontracting import ensure_subcontracting
 
 PO = "purchasing.purchaseorder"
@@ -507,6 +508,7 @@ COUNTED = {
     "transfer orders": ("inventory", "TransferOrder", gettext_lazy("transfer orders")),
     "safety stock": ("inventory", "SafetyStock", gettext_lazy("safety stock levels")),
     "subcontract orders": ("subcontracting", "SubcontractOrder", gettext_lazy("subcontract orders")),
+    "online orders": ("sales", "OnlineOrder", gettext_lazy("online orders")),
 }
 
 
@@ -532,6 +534,7 @@ def load_demo() -> DemoResult:
             result.documents_created = True
         ensure_stock(users, masters)
         ensure_subcontracting(users, masters)
+        ensure_online_orders(users, masters)
         after = _counts()
         result.created.update({key: after[key] - before[key] for key in COUNTED})
     return result

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,3 +10,6 @@ class SalesConfig(AppConfig):
 
     def ready(self) -> None:
         from shopflow.sales import documents  # noqa: F401  (registers the document types)
+        from shopflow.sales.roles import grant_role_permissions
+
+        post_migrate.connect(grant_role_permissions, dispatch_uid="shopflow.sales.grant_role_permissions")

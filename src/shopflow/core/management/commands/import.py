@@ -4,8 +4,6 @@ Checks the whole file first and prints every bad row; all-or-nothing unless --go
 Exit code 0 when every row was fine, 1 when any row (or the file) had an error."""
 
 import sys
-import time
-import unicodedata
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
@@ -13,18 +11,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 from shopflow.core.imports import MODE_ALL, MODE_GOOD, error_report, human_size, import_file
 from shopflow.core.masterdata import get_list, master_lists
+from shopflow.core.progress import ProgressBar, pad, width
 
 PRINTED_ERRORS = 100
-BAR = 30
-
-
-def width(text: str) -> int:
-    """Columns the text takes in a terminal: Chinese characters take two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def pad(text: str, size: int) -> str:
-    return text + " " * max(0, size - width(text))
 
 
 def clip(text: str, size: int) -> str:
@@ -34,46 +23,6 @@ def clip(text: str, size: int) -> str:
             return out + "…"
         out += ch
     return out
-
-
-class ProgressBar:
-    """`Checking [########------]  52%  52,000/100,000` on stderr, redrawn in place on a
-    terminal; elsewhere (a log, a pipe) one line per phase."""
-
-    LABELS = {"read": "Reading", "check": "Checking", "write": "Writing"}
-
-    def __init__(self, stream, enabled: bool = True):
-        self.stream = stream
-        self.enabled = enabled
-        self.tty = hasattr(stream, "isatty") and stream.isatty()
-        self.phase = ""
-        self.last = 0.0
-
-    def label(self, phase: str) -> str:
-        return self.LABELS.get(phase, phase)
-
-    def __call__(self, phase: str, done: int, total: int) -> None:
-        if not self.enabled:
-            return
-        if phase != self.phase:
-            self.finish()
-            self.phase = phase
-            if not self.tty:
-                self.stream.write(f"{self.label(phase)}…\n")
-        now = time.monotonic()
-        if not self.tty or (now - self.last < 0.1 and done < total):
-            return
-        self.last = now
-        share = done / total if total else 0
-        filled = round(BAR * share)
-        self.stream.write(f"\r{pad(self.label(phase), 10)} [{'#' * filled}{'-' * (BAR - filled)}] "
-                          f"{share:4.0%}  {done:,}/{total:,}")
-        self.stream.flush()
-
-    def finish(self) -> None:
-        if self.enabled and self.tty and self.phase:
-            self.stream.write("\n")
-        self.phase = ""
 
 
 class Command(BaseCommand):

@@ -1,0 +1,16 @@
+"""Stable error and hold codes of order intake (API clients match on them)."""
+
+from enum import StrEnum
+
+
+class HoldCode(StrEnum):
+    UNKNOWN_SKU = "unknown_sku"
+    ADDRESS = "address"
+    REFUND = "refund"
+    NO_LINES = "no_lines"
+
+
+class ChannelError(StrEnum):
+    UNKNOWN_SHOP = "unknown_shop"
+    INACTIVE_SHOP = "inactive_shop"
+    UNKNOWN_FORMAT = "unknown_format"

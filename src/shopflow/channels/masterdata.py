@@ -1,0 +1,26 @@
+"""Shops as master data (core.masterdata): list, import/export, API. Registered from
+ChannelsConfig.ready()."""
+
+from shopflow.channels.models import Shop
+from shopflow.core.masterdata import Column, MasterList, register
+from shopflow.core.roles import ROLE_CODES
+from shopflow.inventory.masterdata import WAREHOUSE
+
+SHOPS = register(MasterList(
+    key="shops",
+    model=Shop,
+    area="channels",
+    columns=(
+        Column("code", "店铺编码", "Shop code", required=True, aliases=("编码", "code")),
+        Column("name", "店铺名称", "Shop name", required=True, aliases=("店铺", "名称", "name")),
+        Column("platform", "平台", "Platform", aliases=("platform",)),
+        Column("warehouse", "默认发货仓", "Default warehouse", ref=WAREHOUSE, aliases=("发货仓", "仓库")),
+        Column("active", "启用", "Active"),
+    ),
+    search_fields=("code", "name"),
+    filter_fields=("platform", "active"),
+    access={
+        **{role: ("view",) for role in ROLE_CODES},
+        **{role: ("view", "add", "change") for role in ("manager", "operations")},
+    },
+))
