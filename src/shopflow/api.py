@@ -20,6 +20,7 @@ from ninja.openapi.docs import DocsBase
 from ninja.security import HttpBearer, SessionAuth
 from ninja.utils import check_csrf
 
+from shopflow.channels.api import router as channels_router
 from shopflow.core.api import router as documents_router
 from shopflow.core.error_codes import CoreError
 from shopflow.core.errors import DomainError, FieldError, NotFoundError, PermissionDeniedError
@@ -200,6 +201,7 @@ api.add_router("/documents", documents_router)
 api.add_router("/masterdata", masterdata_router)
 api.add_router("/purchasing", purchasing_router)
 api.add_router("/subcontracting", subcontracting_router)
+api.add_router("/channels", channels_router)
 
 # Last, so it only sees what no other route matched: JSON 404 (after auth, like everything).
 fallback = Router(tags=["other"])

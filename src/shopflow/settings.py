@@ -50,7 +50,9 @@ INSTALLED_APPS = [
     "shopflow.purchasing",
     "shopflow.sales",
     "shopflow.subcontracting",
+    "shopflow.channels",
     "shopflow.web",
+    "shopflow.bench",
 ]
 
 MIDDLEWARE = [
@@ -58,6 +60,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "shopflow.web.middleware.RefuseNulMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

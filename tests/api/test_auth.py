@@ -12,7 +12,7 @@ from tests.api.conftest import PO
 
 METHODS = ("get", "post", "put", "patch", "delete")
 # A value for each path parameter, to turn a route into a URL.
-SAMPLE = {"type": PO, "list": "skus", "id": "1", "action": "submit", "path": "no/such/endpoint"}
+SAMPLE = {"type": PO, "list": "skus", "id": "1", "action": "submit", "path": "no/such/endpoint", "code": "TB01"}
 NOT_OPERATIONS = {"openapi-json", "openapi-view", "api-root"}
 
 

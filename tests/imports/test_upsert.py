@@ -109,11 +109,16 @@ def test_courier_pattern_is_validated(importer):
 
 @pytest.fixture
 def catalogue(manager):
-    """A category tree and a style with SKUs, so the catalogue's lists have records to export."""
+    """A category tree, a style with SKUs, a BOM and a bundle, so the catalogue's lists have records
+    to export."""
     top = catalog.category_create(code="C1", name="服装", actor=manager)
     tee = catalog.category_create(code="C11", name="T恤", parent=top, actor=manager)
     style = catalog.style_create(code="TX24", name="T恤", category=tee, actor=manager)
     catalog.style_generate_skus(style=style, colours=[("BLK", "黑色")], sizes=["M"], actor=manager)
+    fabric = catalog.sku_create(code="ML-01", name="汗布", unit="米", actor=manager)
+    catalog.bom_create(product=Sku.objects.get(code="TX24-BLK-M"), version="V1", actor=manager,
+                       lines=[catalog.BomLineSpec(fabric, "1.2", "5")])
+    catalog.bundle_create(code="TZ-01", name="套装", components=[(fabric, 2)], actor=manager)
 
 
 @pytest.fixture
@@ -135,19 +140,27 @@ def inventory_records(warehouse):
     SkuLocation.objects.create(sku=SkuFactory(code="LOC-1"), warehouse=warehouse, bin=shelf)
 
 
+@pytest.fixture
+def shop_records(warehouse):
+    """A shop shipping from the warehouse, so the shop list has a record to export."""
+    from shopflow.channels.models import Shop
+
+    Shop.objects.create(code="TB01", name="悦衣旗舰店", warehouse=warehouse)
+
+
 @pytest.mark.parametrize("key", [ml.key for ml in master_lists()])
 def test_export_imports_back_unchanged(importer, key, manager, supplier, warehouse, catalogue, partner_records,
-                                       inventory_records):
+                                       inventory_records, shop_records):
     """Every list: what an export writes, an import reads back as the same records."""
     importer(csv_bytes(ROWS))
     ml = get_list(key)
     columns = ml.columns
     headers = [c.header() for c in columns]
-    content, _written, _truncated = write_xlsx(title="x", headers=headers, rows=export_rows(ml, ml.model.objects.all(),
+    content, _written, _truncated = write_xlsx(title="x", headers=headers, rows=export_rows(ml, ml.all_records(),
                                                                                              columns), max_rows=10**6)
     result = importer(content, "export.xlsx", list_key=key)
     assert result.ok, result.errors
-    assert (result.created, result.updated) == (0, 0) and result.unchanged == ml.model.objects.count()
+    assert (result.created, result.updated) == (0, 0) and result.unchanged == ml.all_records().count()
 
 
 def test_export_of_references_uses_their_text(manager):

@@ -32,6 +32,7 @@ class CatalogError(StrEnum):
     BOM_NOT_FOUND = "bom_not_found"
     BOM_INACTIVE = "bom_inactive"
     BOM_DEFAULT_RETIRE = "bom_default_retire"
+    BOM_DEFAULT_TWICE = "bom_default_twice"
     BARCODE_EXISTS = "barcode_exists"
     BARCODE_PREFIX = "barcode_prefix"
     BARCODE_EXHAUSTED = "barcode_exhausted"

@@ -1,12 +1,17 @@
 """The catalogue's master-data lists (core.masterdata): SKUs, categories and styles 款号 — their
 columns in import files, exports and the API, who may see and edit them, and the catalogue's
-rules an import must keep. BOMs have lines, so they have their own pages (web.views.catalog).
+rules an import must keep. BOMs and bundles have lines, so they are edited on their own pages
+(web.views.catalog) and imported and exported as grouped lists of lines: `bom-lines` (one row
+per BOM line, grouped by product + version) and `bundle-components` (one row per component,
+grouped by bundle).
 
 Registered from CatalogConfig.ready(). A grid SKU (one cell of a style's colour × size grid)
 takes its code, kind, category, colour, size and unit from the style, so an import or an edit
 may not change those on it; a bundle with components stays a bundle."""
 
+import re
 from contextlib import contextmanager
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -14,10 +19,11 @@ from django.utils.translation import gettext as _
 from shopflow.catalog import services
 from shopflow.catalog.barcodes import validate_barcode
 from shopflow.catalog.error_codes import CatalogError
-from shopflow.catalog.models import CATEGORY_PATH_SEPARATOR, BundleLine, Category, ProductKind, Sku, Style
+from shopflow.catalog.models import CATEGORY_PATH_SEPARATOR, Bom, BomLine, BundleLine, Category, ProductKind, Sku, Style
+from shopflow.catalog.roles import BOM_EDITORS
 from shopflow.catalog.selectors import category_paths
 from shopflow.core.errors import DomainError, FieldError, PermissionDeniedError, ValidationFailed
-from shopflow.core.masterdata import CellError, Column, MasterList, Reference, register, text_parser
+from shopflow.core.masterdata import CellError, Column, MasterList, Reference, decimal_parser, register, text_parser
 from shopflow.core.roles import ROLE_CODES
 
 EVERY_ROLE_VIEWS = {role: ("view",) for role in ROLE_CODES}
@@ -265,3 +271,208 @@ SKUS = register(MasterList(
     locked_fields=locked_sku_fields,
 ))
 
+
+
+# ---------------------------------------------------------------- BOM lines and bundle components
+#
+# Grouped lists (core.masterdata.MasterList.group_by): one row per line, the rows of one BOM
+# (product + version) or one bundle become all of its lines, through the same services as the
+# BOM and bundle pages — so cycles, retired components and bundles inside BOMs are refused there,
+# and every change is audited on the BOM or bundle. A group that matches what is stored writes
+# nothing, so importing a file twice changes nothing.
+
+BOM_ACCESS = {role: ("view", "add", "change") if role in BOM_EDITORS else ("view",) for role in ROLE_CODES}
+_LINE_PATH = re.compile(r"^(?:lines|components)\[(\d+)\]\.?(.*)$")
+
+
+def resolve_sku_codes(texts: set[str]) -> dict[str, int]:
+    return dict(Sku.objects.filter(code__in=texts).values_list("code", "pk"))
+
+
+def describe_sku_codes(ids: set[int]) -> dict[int, str]:
+    return dict(Sku.objects.filter(pk__in=ids).values_list("pk", "code"))
+
+
+SKU_CODE = Reference(resolve_sku_codes, describe_sku_codes, hint="ML-JB180")
+
+
+def parse_scrap_percent(text: str) -> Decimal:
+    """损耗率 as a percentage: "5", "5%" and "5 %" are 5 %; "0.05" is 0.05 %."""
+    return _scrap_parser(re.sub(r"[%％]\s*$", "", text.strip()))
+
+
+_scrap_parser = decimal_parser(BomLine._meta.get_field("scrap_percent"))
+
+
+@contextmanager
+def errors_on_rows(columns: dict[str, str]):
+    """A service's refusal in a grouped list's terms (see MasterList.write_group): the n-th line or
+    component is the group's n-th row ("lines[2].quantity" → "rows[2].quantity"), and the
+    service's other fields are the list's columns (`columns`: "version" → "bom__version")."""
+    try:
+        yield
+    except (ValidationFailed, DomainError) as exc:
+        if isinstance(exc, PermissionDeniedError):
+            raise
+        out = []
+        for problem in exc.errors or [FieldError(exc.field, exc.message, exc.code)]:
+            match = _LINE_PATH.match(problem.field or "")
+            if match:
+                path = f"rows[{match[1]}]" + (f".{match[2]}" if match[2] else "")
+            else:  # the importer reports a path that names no column on the group's first row
+                path = columns.get(problem.field or "", problem.field or "")
+            out.append(FieldError(path, problem.message, problem.code))
+        raise ValidationFailed(out) from exc
+
+
+def _kept(row: dict, name: str, old, default):
+    """A line's value from its row: a column the file lacks keeps the line's current value, an
+    empty cell is the default."""
+    if name not in row:
+        return getattr(old, name) if old is not None else default
+    return default if row[name] is None else row[name]
+
+
+def write_bom_group(*, actor, key: dict, rows: list[dict]) -> str:
+    """The rows of one BOM (product + version) become its lines: a new version is created
+    (the default if the file says 是, or if the product has none yet), an existing one gets its
+    lines replaced when they differ, and 是 in 默认版本 makes it the default. 否 never takes the
+    default away; that happens when another version becomes the default."""
+    product = Sku.objects.get(pk=key["bom__product"])
+    bom = Bom.objects.filter(product=product, version=key["bom__version"]).first()
+    current = {line.component_id: line for line in bom.lines.all()} if bom is not None else {}
+    specs = [services.BomLineSpec(component=row["component"], quantity=row["quantity"],
+                                  scrap_percent=_kept(row, "scrap_percent", current.get(row["component"]), Decimal(0)),
+                                  remarks=_kept(row, "remarks", current.get(row["component"]), ""))
+             for row in rows]
+    default = any(row.get("bom__is_default") for row in rows)
+    with errors_on_rows({"product": "bom__product", "version": "bom__version"}):
+        if bom is None:
+            services.bom_create(product=product, version=key["bom__version"], lines=specs, actor=actor,
+                                is_default=True if default else None)
+            return "created"
+        if not bom.active:
+            raise ValidationFailed([FieldError("bom__version", _("BOM version %(version)s of %(code)s is retired; "
+                                                                 "restore it on its page first.")
+                                               % {"version": bom.version, "code": product.code},
+                                               CatalogError.BOM_INACTIVE)])
+        changed = False
+        stored = [(line.component_id, line.quantity, line.scrap_percent, line.remarks)
+                  for line in sorted(current.values(), key=lambda line: (line.line_no, line.pk))]
+        if stored != [(s.component, s.quantity, s.scrap_percent, s.remarks) for s in specs]:
+            services.bom_update(bom=bom, actor=actor, lines=specs)
+            changed = True
+        if default and not bom.is_default:
+            services.bom_set_default(bom=bom, actor=actor)
+            changed = True
+    return "updated" if changed else "unchanged"
+
+
+def check_bom_line_rows(plans) -> list[tuple]:
+    """One default version per product: two versions of one product both marked 是 are refused
+    (on the later version's rows), since either choice would be a guess."""
+    problems, first = [], {}
+    for plan in plans:
+        values = plan.values
+        if not values.get("bom__is_default"):
+            continue
+        seen = first.setdefault(values["bom__product"], plan)
+        if seen.values["bom__version"] != values["bom__version"]:
+            problems.append((plan, "bom__is_default",
+                             _("Version %(version)s of this product is marked as the default too (row %(row)s); "
+                               "a product has one default version.")
+                             % {"version": seen.values["bom__version"], "row": seen.row},
+                             CatalogError.BOM_DEFAULT_TWICE))
+    return problems
+
+
+BOM_LINES = register(MasterList(
+    key="bom-lines",
+    model=BomLine,
+    area="catalog",
+    columns=(
+        Column("bom__product", "产品商家编码", "Product code", required=True, ref=SKU_CODE,
+               aliases=("产品编码", "成品编码", "父项编码", "父项物料编码", "父件编码", "母件编码", "父项商家编码",
+                        "product", "product code"), hint="TX2401-BLK-M"),
+        Column("bom__product__name", "产品名称", "Product name", importable=False),
+        Column("bom__version", "BOM版本", "BOM version", required=True,
+               aliases=("版本", "版本号", "BOM版本号", "BOM编号", "version"), hint="V1"),
+        Column("bom__is_default", "默认版本", "Default version", aliases=("是否默认", "默认", "default")),
+        Column("component", "子件商家编码", "Component code", required=True, ref=SKU_CODE,
+               aliases=("子件编码", "子项编码", "子项物料编码", "子项商家编码", "物料编码", "材料编码", "component",
+                        "component code")),
+        Column("component__name", "子件名称", "Component name", importable=False),
+        Column("quantity", "用量", "Quantity per unit", required=True,
+               aliases=("单位用量", "子项用量", "子件用量", "数量", "quantity"), hint="1.2"),
+        Column("scrap_percent", "损耗率(%)", "Scrap %", parse=parse_scrap_percent,
+               aliases=("损耗率", "损耗率%", "损耗", "损耗%", "scrap", "scrap percent"), hint="5"),
+        Column("remarks", "备注", "Remarks", aliases=("说明", "remarks")),
+    ),
+    key_fields=("bom__product", "bom__version", "component"),
+    group_by=("bom__product", "bom__version"),
+    write_group=write_bom_group,
+    check_rows=check_bom_line_rows,
+    search_fields=("bom__product__code", "bom__product__name", "bom__version", "component__code", "component__name"),
+    filter_fields=("bom__is_default",),
+    access=BOM_ACCESS,
+    perm_model=Bom,
+    records=lambda: BomLine.objects.filter(bom__active=True),
+))
+
+
+def write_bundle_group(*, actor, key: dict, rows: list[dict]) -> str:
+    """The rows of one bundle become its components. A code no SKU has yet creates the bundle
+    (its 套餐名称 is then required); a code of a SKU that is not a bundle is refused, since
+    turning a product into a bundle is a change of the SKU itself (on the SKU list)."""
+    code = key["bundle__code"]
+    name = next((row["bundle__name"] for row in rows if row.get("bundle__name")), "")
+    components = [(row["component"], row["quantity"]) for row in rows]
+    bundle = Sku.objects.filter(code=code).first()
+    with errors_on_rows({"code": "bundle__code", "name": "bundle__name", "kind": "bundle__code"}):
+        if bundle is None:
+            if not name:
+                raise ValidationFailed([FieldError("bundle__name", _("Required for a new bundle."),
+                                                   CatalogError.REQUIRED)])
+            services.bundle_create(code=code, name=name, components=components, actor=actor)
+            return "created"
+        if bundle.kind != ProductKind.BUNDLE:
+            raise ValidationFailed([FieldError("bundle__code", _("%(code)s is not a bundle (its kind is %(kind)s); "
+                                                                 "make it a bundle on the SKU list first, or use "
+                                                                 "another code.")
+                                               % {"code": code, "kind": bundle.get_kind_display()},
+                                               CatalogError.NOT_A_BUNDLE)])
+        changed = False
+        if name and name != bundle.name:
+            bundle = services.sku_update(sku=bundle, actor=actor, name=name)
+            changed = True
+        stored = list(bundle.bundle_lines.order_by("line_no", "id").values_list("component_id", "quantity"))
+        if stored != components:
+            services.bundle_set_components(bundle=bundle, components=components, actor=actor)
+            changed = True
+    return "updated" if changed else "unchanged"
+
+
+BUNDLE_COMPONENTS = register(MasterList(
+    key="bundle-components",
+    model=BundleLine,
+    area="catalog",
+    columns=(
+        Column("bundle__code", "套餐商家编码", "Bundle code", required=True,
+               aliases=("套餐编码", "组合装商家编码", "组合装编码", "组合商品编码", "组合编码", "bundle",
+                        "bundle code"),
+               hint="TZ-01"),
+        Column("bundle__name", "套餐名称", "Bundle name",
+               aliases=("组合装名称", "组合商品名称", "套餐名", "bundle name")),
+        Column("component", "子件商家编码", "Component code", required=True, ref=SKU_CODE,
+               aliases=("子件编码", "子商品编码", "子商品商家编码", "单品商家编码", "component", "component code")),
+        Column("component__name", "子件名称", "Component name", importable=False),
+        Column("quantity", "数量", "Quantity", required=True, aliases=("子件数量", "子商品数量", "quantity"), hint="2"),
+    ),
+    key_fields=("bundle__code", "component"),
+    group_by=("bundle__code",),
+    write_group=write_bundle_group,
+    search_fields=("bundle__code", "bundle__name", "component__code", "component__name"),
+    access=SKUS.access,
+    perm_model=Sku,
+    records=lambda: BundleLine.objects.filter(bundle__active=True),
+))

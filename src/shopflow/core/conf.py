@@ -11,6 +11,11 @@ DEFAULTS = {
     "SEGREGATION_OF_DUTIES": True,
     # Prefix of API tokens, so a leaked token is recognisable in logs and scanners.
     "API_TOKEN_PREFIX": "sf_",
+    # Sign-in throttling (web and admin): after this many failed sign-ins for one username from one
+    # address within LOGIN_FAILURE_WINDOW_MINUTES, that username is refused from that address until
+    # the window has passed; 0 turns throttling off.
+    "LOGIN_MAX_FAILURES": 5,
+    "LOGIN_FAILURE_WINDOW_MINUTES": 15,
     # Rows per page on list pages.
     "LIST_PAGE_SIZE": 50,
     # Rows at most in one .xlsx export.
@@ -24,6 +29,8 @@ DEFAULTS = {
     "BARCODE_PREFIX": "200",
     # Largest file (bytes) a master-data import accepts; bigger ones are refused before reading.
     "IMPORT_MAX_BYTES": 20 * 1024 * 1024,
+    # Order export files are bigger: a 100,000-order Taobao pair is about 54 MB.
+    "ORDER_IMPORT_MAX_BYTES": 200 * 1024 * 1024,
     # Most data rows in one import file (an .xlsx unpacks to far more than its size suggests).
     "IMPORT_MAX_ROWS": 200_000,
     # Import files larger than this (bytes) run as a background task, with progress on the page.

@@ -4,8 +4,9 @@ The rules, in the order the importer applies them:
 
 1. **Reading.** .xlsx is recognised by its content (a zip), not its name; CSV text is decoded
    as UTF-8 (with or without BOM), UTF-16 (Excel's "Unicode text") or GB18030, which covers
-   GBK and GB2312 — what Excel and WPS on Chinese Windows write. The delimiter (comma, tab or
-   semicolon) is taken from the header line. Files over IMPORT_MAX_BYTES or with more than
+   GBK and GB2312 — what Excel and WPS on Chinese Windows write; text that GBK turns into
+   garble (Big5, Shift-JIS, Windows-1252 files) is refused rather than imported. The delimiter
+   (comma, tab or semicolon) is taken from the header line. Files over IMPORT_MAX_BYTES or with more than
    IMPORT_MAX_ROWS rows are refused before any row is checked; old .xls and anything that is
    not text are refused with a message saying so.
 2. **Headers.** The header row is the first of the first ten rows that names the key column.
@@ -30,6 +31,13 @@ The rules, in the order the importer applies them:
    their own services, in a savepoint per row, inside one transaction: a row a service refuses
    is reported like any bad row, and the transaction is rolled back on a dry run or when mode
    "all" found any error — so their rules are checked on a dry run too.
+5. **Grouped lists** (a BOM's lines, a bundle's components: `MasterList.group_by`): every row
+   needs every required column; rows are grouped by their parent (product + version), and each
+   group becomes that parent's lines through `write_group`, in a savepoint of its own, so a
+   refused group (a cycle, a retired component) is reported on the row and column it names.
+   A group with any bad row is not written at all — in mode "good" its other rows are reported
+   as skipped too, since importing part of a group would drop the other lines. Counts are rows:
+   a row counts as created, updated or unchanged as its group was.
 """
 
 import csv
@@ -43,7 +51,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import partial
+from functools import cache, partial
 
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models.base import ModelState
@@ -85,6 +93,7 @@ HEADER_SEARCH_ROWS = 10
 
 XLSX_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old .xls (and other MS Office binaries)
+MISDECODE_SAMPLE = 100_000  # characters of a GBK-decoded file checked for garbling
 SCIENTIFIC = re.compile(r"^\d+(\.\d+)?[eE]\+\d+$")
 
 # progress(phase, done, total); phases: "read", "check", "write".
@@ -199,9 +208,44 @@ def decode_text(content: bytes) -> tuple[str, str]:
             text = content.decode(encoding)
         except UnicodeDecodeError:
             continue
+        if encoding == "gb18030" and _looks_misdecoded(text):
+            raise _file_error(_("The file is not in UTF-8 or GBK: read as GBK its text comes out garbled (it may be "
+                                "Big5 / Traditional Chinese, or a Western encoding). Save it from Excel as .xlsx or "
+                                "as “CSV UTF-8” and try again."), "wrong_encoding")
         return text.lstrip("\ufeff"), encoding
     raise _file_error(_("The file is neither an Excel workbook (.xlsx) nor text in UTF-8 or GBK; save it from "
                         "Excel as .xlsx or as “CSV UTF-8” and try again."), "unreadable")
+
+
+def _looks_misdecoded(text: str) -> bool:
+    """GB18030 decodes almost any bytes. Big5, Shift-JIS or Windows-1252 text read that way comes
+    out as private-use code points and GBK characters outside GB2312, which Chinese product, order
+    and customer data has only now and then (a 堃 or 镕 in a name, a 謝 in a remark). Garbled:
+    such characters are at least 3 and more than a quarter of the non-ASCII text, or a quarter of
+    it sits right after a Latin letter — an accented letter and the letter after it become one
+    character ("Mütze" → "M黷ze"). The whole file has one encoding, so its start tells."""
+    total = odd = after_latin = 0
+    previous = ""
+    for ch in text[:MISDECODE_SAMPLE]:
+        if ch >= "\x80":
+            total += 1
+            if _unusual(ch):
+                odd += 1
+                after_latin += previous.isascii() and previous.isalpha()
+        previous = ch
+    return (odd >= 3 and odd * 4 > total) or (after_latin > 0 and after_latin * 4 >= total)
+
+
+@cache
+def _unusual(ch: str) -> bool:
+    """A private-use code point, or a two-byte GBK character that GB2312 lacks."""
+    if "\ue000" <= ch <= "\uf8ff":
+        return True
+    try:
+        ch.encode("gb2312")
+    except UnicodeEncodeError:
+        return len(ch.encode("gb18030")) == 2
+    return False
 
 
 def _looks_binary(text: str) -> bool:
@@ -384,6 +428,7 @@ class Row:
     bad: bool = False
     key: tuple = ()
     plan: RowPlan | None = None
+    status: str = ""  # a grouped list's row: "created", "updated" or "unchanged", as its group
 
 
 class _Checker:
@@ -445,10 +490,11 @@ class _Checker:
             if len(same) < 2:
                 continue
             numbers = [r.row for r in same]
+            name = self.ml.key_fields[-1 if self.ml.grouped else 0]  # a grouped list: the line's own key
             for row in same:
                 others = ", ".join(str(n) for n in numbers if n != row.row)
-                self.error(row, self.ml.key_fields[0],
-                           _("Duplicate in this file: also on row %(rows)s.") % {"rows": others}, "duplicate_key")
+                self.error(row, name, _("Duplicate in this file: also on row %(rows)s.") % {"rows": others},
+                           "duplicate_key")
 
     def references(self, rows: list[Row]) -> None:
         for column in self.header.columns.values():
@@ -829,6 +875,126 @@ def _import_via_hooks(master_list: MasterList, rows: list[Row], checker: "_Check
     return keep
 
 
+# ---------------------------------------------------------------- grouped lists: a parent's lines
+
+_ROW_PATH = re.compile(r"^rows\[(\d+)\]\.?(.*)$")
+
+
+def _group_target(master_list: MasterList, path: str) -> tuple[int, str]:
+    """A write_group error path → (the row's index in its group, the column or ""):
+    "rows[2].quantity" → (2, "quantity"), "bom__version" → (0, "bom__version")."""
+    match = _ROW_PATH.match(path or "")
+    index, rest = (int(match[1]), match[2]) if match else (0, path or "")
+    return index, _error_column(master_list, rest)
+
+
+def _check_groups(master_list: MasterList, header: Header, rows: list[Row], checker: "_Checker") -> dict:
+    """Required cells, parent columns that agree within each group and the list's rules; the
+    groups {parent key: rows} in the file's order. A missing required column is a file error."""
+    missing = [c for c in master_list.required_columns if c.name not in header.names]
+    if missing:
+        raise ImportFileError([RowError(header.row, c.zh if header.chinese else c.en, "",
+                                        _("The required column “%(zh)s” (%(en)s) is missing.")
+                                        % {"zh": c.zh, "en": c.en}, "missing_column") for c in missing])
+    required = [c.name for c in master_list.required_columns if c.name not in master_list.key_fields]
+    groups: dict[tuple, list[Row]] = {}
+    size = len(master_list.group_by)
+    for row in rows:
+        for name in required:
+            if name not in row.raw:
+                checker.error(row, name, _("Required."), "required")
+        for column in header.columns.values():
+            if column.name not in row.raw:
+                row.values[column.name] = None
+        if None not in row.key[:size]:
+            groups.setdefault(row.key[:size], []).append(row)
+    for members in groups.values():
+        for column in master_list.parent_columns:
+            first = next((r for r in members if r.values.get(column.name) is not None), None)
+            for row in members:
+                if first is not None and row.values.get(column.name) not in (None, first.values[column.name]):
+                    checker.error(row, column.name, _("Row %(row)s of the same group says “%(value)s”; write the "
+                                                      "same on every row of a group.")
+                                  % {"row": first.row, "value": first.raw[column.name]}, "group_disagrees")
+    for row in rows:
+        if not row.bad:
+            row.plan = RowPlan(row=row.row, obj=None, is_new=False, values=row.values)
+    checker.app_rules(rows)
+    return groups
+
+
+def _write_groups(master_list: MasterList, groups: dict, checker: "_Checker", *, actor, progress: Progress) -> None:
+    """Each group without a bad row through write_group, in a savepoint of its own; what it refuses
+    becomes errors on the rows and columns it names."""
+    todo = [(key, members) for key, members in groups.items() if not any(r.bad for r in members)]
+    for done, (key, members) in enumerate(todo, start=1):
+        try:
+            with transaction.atomic():
+                status = master_list.write_group(actor=actor, key=dict(zip(master_list.group_by, key, strict=True)),
+                                                 rows=[dict(r.values) for r in members])
+        except DomainError as exc:
+            for problem in exc.errors or [FieldError(exc.field, exc.message, exc.code)]:
+                index, name = _group_target(master_list, problem.field)
+                row = members[index] if index < len(members) else members[0]
+                if name:
+                    checker.error(row, name, problem.message, problem.code)
+                else:
+                    row.bad = True
+                    checker.result.add(RowError(row.row, "", "", problem.message, problem.code))
+        except IntegrityError as exc:
+            logger.warning("import into %s: group %s refused by the database: %s", master_list.key, key, exc)
+            members[0].bad = True
+            checker.result.add(RowError(members[0].row, "", "", _("This row conflicts with a record saved meanwhile; "
+                                                                  "import the file again."), "conflict"))
+        else:
+            for row in members:
+                row.status = status
+        if done % PROGRESS_EVERY == 0 or done == len(todo):
+            progress("write", done, len(todo))
+
+
+def _skip_whole_groups(groups: dict, checker: "_Checker") -> None:
+    """Mode "good": a group with a bad row was not written; its other rows say so, because
+    importing only the fixed rows later would replace the parent's lines with just those."""
+    for members in groups.values():
+        bad = [str(r.row) for r in members if r.bad]
+        if not bad:
+            continue
+        for row in members:
+            if not row.bad:
+                row.bad = True
+                checker.result.add(RowError(row.row, "", "", _("Not imported: row %(rows)s of the same group has "
+                                                               "errors, and a group is imported whole or not at all.")
+                                            % {"rows": ", ".join(bad)}, "group_has_errors"))
+
+
+def _import_grouped(master_list: MasterList, header: Header, rows: list[Row], checker: "_Checker", *, actor,
+                    mode: str, dry_run: bool, progress: Progress) -> None:
+    result = checker.result
+    try:
+        groups = _check_groups(master_list, header, rows, checker)
+    except ImportFileError as exc:
+        result.file_error = True
+        for error in exc.errors:
+            result.add(error)
+        return
+    progress("check", len(rows), len(rows))
+    with transaction.atomic():
+        _write_groups(master_list, groups, checker, actor=actor, progress=progress)
+        kept = not dry_run and not (mode == MODE_ALL and result.error_count)
+        if not kept:
+            transaction.set_rollback(True)
+    if mode == MODE_GOOD:
+        _skip_whole_groups(groups, checker)
+    result.errors.sort(key=lambda e: e.row)
+    good = [r for r in rows if not r.bad]
+    result.bad_rows = len(rows) - len(good)
+    result.created = sum(1 for r in good if r.status == "created")
+    result.updated = sum(1 for r in good if r.status == "updated")
+    result.unchanged = sum(1 for r in good if r.status == "unchanged")
+    result.written = kept and bool(result.created or result.updated)
+
+
 # ---------------------------------------------------------------- the import
 
 
@@ -871,6 +1037,11 @@ def import_file(master_list: MasterList, content: bytes, filename: str, *, actor
     checker.references(rows)
     checker.keys(rows)
     checker.duplicates(rows)
+    if master_list.grouped:
+        _import_grouped(master_list, header, rows, checker, actor=actor, mode=mode, dry_run=dry_run,
+                        progress=progress)
+        result.seconds = time.monotonic() - started
+        return result
     checker.plan(rows)
     checker.unique_columns(rows)
     checker.app_rules(rows)
@@ -941,9 +1112,17 @@ def template_workbook(master_list: MasterList) -> bytes:
                       _("Yes") if column.name in required else "", column_help(master_list, column)])
     key = " + ".join(master_list.column(k).header() for k in master_list.key_fields)
     notes.append([])
+    if master_list.grouped:
+        rules = (_("One row per line. Rows with the same %(group)s are one group: they become all of its lines "
+                   "(lines not in the file are removed), so keep a group's rows in one file.")
+                 % {"group": " + ".join(master_list.column(k).header() for k in master_list.group_by)},
+                 _("Importing the same file again changes nothing."))
+    else:
+        rules = (_("Rows whose %(key)s already exists update that record; other rows create new records.")
+                 % {"key": key},
+                 _("Only the columns in the file are changed; an empty cell leaves the field as it is."))
     for line in (
-        _("Rows whose %(key)s already exists update that record; other rows create new records.") % {"key": key},
-        _("Only the columns in the file are changed; an empty cell leaves the field as it is."),
+        *rules,
         _("Headers may be in Chinese or English; extra columns are ignored."),
         _("Save as .xlsx, or as CSV in UTF-8 or GBK."),
     ):

@@ -80,7 +80,9 @@ class Reference:
 class Column:
     """One column of a list: a model field, with its headers in both languages."""
 
-    name: str  # the model field
+    # The model field, or a path through foreign keys to a field of a related record ("bom__version"
+    # on a BOM line: the version of the line's BOM), as grouped lists use for their parent's columns.
+    name: str
     zh: str  # 商家编码
     en: str  # Item code
     required: bool = False  # the file must have the column, and a new record a value in it
@@ -372,6 +374,26 @@ class MasterList:
     # services do more than store the values: normalise phone numbers, parse addresses, set
     # many-to-many links, create a subcontractor's warehouse. Slower (milliseconds per row).
     import_via_hooks: bool = False
+    # records() → the queryset the list shows, exports and serves (default: every record), e.g.
+    # only the lines of active BOMs.
+    records: Callable | None = None
+    # The model whose view / add / change permissions guard the list (default: `model`), e.g. BOM
+    # lines are guarded by the BOM's. Such a list's access table only adds those permissions to
+    # the roles; the model's own list or app decides what is revoked.
+    perm_model: type | None = None
+    # A grouped list: one row per line of a parent record (a BOM's lines, a bundle's components).
+    # `group_by` are the leading key fields that name the parent (("bom__product", "bom__version"));
+    # the remaining key fields name the line within it. An import groups the rows by parent and
+    # calls write_group(actor=, key={name: value}, rows=[values, ...]) once per parent, in a
+    # savepoint: the parent's lines become exactly those rows (through the app's services), and it
+    # returns "created", "updated" or "unchanged". Each row's values hold every column the file
+    # has (None for an empty cell). It reports problems as ValidationFailed / DomainError with field
+    # paths "rows[2].quantity" (the group's third row) or a column name (the group's first row).
+    # Columns on the parent ("bom__is_default") must agree on every row of a group. `check_rows`,
+    # if given, gets one plan per good row with `values` only (obj None): rules across groups.
+    # Single lines are not created or edited on their own (that is the parent's page).
+    group_by: tuple[str, ...] = ()
+    write_group: Callable | None = None
 
     def __post_init__(self):
         names = [c.name for c in self.columns]
@@ -392,10 +414,17 @@ class MasterList:
         if (many or self.import_via_hooks) and not (self.create and self.update and self.import_via_hooks):
             raise ValueError(f"{self.key}: many-to-many columns and import_via_hooks need create and update hooks "
                              "and import_via_hooks=True")
+        if tuple(self.key_fields[:len(self.group_by)]) != tuple(self.group_by) or \
+                len(self.group_by) >= len(self.key_fields) or bool(self.group_by) != bool(self.write_group):
+            raise ValueError(f"{self.key}: group_by must lead key_fields (a line key after it), with write_group")
+        for name in names:
+            path = field_path(self.model, name)  # unknown fields raise FieldDoesNotExist here
+            if any(not (f.many_to_one or f.one_to_one) for f in path[:-1]):
+                raise ValueError(f"{self.key}: column {name!r} must follow foreign keys only")
         if not self.list_columns:
             self.list_columns = tuple(names)
         if not self.form_fields:
-            self.form_fields = tuple(c.name for c in self.columns if c.importable)
+            self.form_fields = () if self.group_by else tuple(c.name for c in self.columns if c.importable)
 
     # -------- naming
 
@@ -412,7 +441,25 @@ class MasterList:
         return self.model._meta.app_label
 
     def perm(self, action: str) -> str:
-        return f"{self.app_label}.{action}_{self.model._meta.model_name}"
+        meta = (self.perm_model or self.model)._meta
+        return f"{meta.app_label}.{action}_{meta.model_name}"
+
+    @property
+    def grouped(self) -> bool:
+        return bool(self.group_by)
+
+    @property
+    def parent_columns(self) -> tuple[Column, ...]:
+        """A grouped list's columns on the parent record besides its key ("bom__is_default"):
+        the same on every row of a group."""
+        if not self.group_by or "__" not in self.group_by[0]:
+            return ()
+        prefix = self.group_by[0].split("__")[0] + "__"
+        return tuple(c for c in self.importable_columns if c.name.startswith(prefix) and c.name not in self.group_by)
+
+    def all_records(self):
+        """Every record of the list (before search, filters and permissions)."""
+        return self.records() if self.records is not None else self.model.objects.all()
 
     # -------- columns
 
@@ -429,7 +476,8 @@ class MasterList:
         return tuple(c for c in self.columns if c.importable and (c.required or c.name in keys))
 
     def db_field(self, name: str):
-        return self.model._meta.get_field(name)
+        """The model field of a column; a path "bom__version" gives the related model's field."""
+        return field_path(self.model, name)[-1]
 
     def parser(self, column: Column) -> Callable[[str], Any]:
         if column.parse is not None:
@@ -446,6 +494,32 @@ class MasterList:
             for name in column.header_names():
                 index.setdefault(normalize_header(name), column)
         return index
+
+
+def field_path(model, name: str) -> list:
+    """The fields a column name walks: "bom__product" on BomLine → [BomLine.bom, Bom.product]."""
+    fields = []
+    for part in name.split("__"):
+        db_field = model._meta.get_field(part)
+        fields.append(db_field)
+        if db_field.is_relation:
+            model = db_field.related_model
+    return fields
+
+
+def field_owner(obj, name: str):
+    """(the record holding the field, the field's name): (line.bom, "version") for "bom__version"
+    on a BOM line; (None, name) when a foreign key on the way is empty."""
+    *through, last = name.split("__")
+    for part in through:
+        obj = getattr(obj, part) if obj is not None else None
+    return obj, last
+
+
+def column_attr(master_list: "MasterList", obj, name: str):
+    """The stored value of a column on a record (a foreign key as its id), following paths."""
+    owner, _last = field_owner(obj, name)
+    return None if owner is None else getattr(owner, master_list.db_field(name).attname)
 
 
 _lists: dict[str, MasterList] = {}
@@ -507,14 +581,15 @@ def sync_masterdata_permissions(sender=None, **kwargs) -> None:
     groups = {code: Group.objects.get_or_create(name=code)[0] for code in ROLE_CODES}
     managed, granted = set(), {code: set() for code in ROLE_CODES}
     for ml in master_lists():
-        model = ml.model._meta.model_name
-        perms = Permission.objects.filter(content_type__app_label=ml.app_label, content_type__model=model)
+        meta = (ml.perm_model or ml.model)._meta
+        perms = Permission.objects.filter(content_type__app_label=meta.app_label, content_type__model=meta.model_name)
         by_codename = {p.codename: p.pk for p in perms}
         for action in MASTER_ACTIONS:
-            pk = by_codename.get(f"{action}_{model}")
+            pk = by_codename.get(f"{action}_{meta.model_name}")
             if pk is None:
                 continue
-            managed.add(pk)
+            if ml.perm_model is None:  # another model's permissions are only added (see perm_model)
+                managed.add(pk)
             for role in ROLE_CODES:
                 if action in ml.access.get(role, ()):
                     granted[role].add(pk)
@@ -534,8 +609,9 @@ def record_list(master_list: MasterList, *, user, search: str = "", filters: dic
     model = master_list.model
     if not user_may_list(user, master_list, "view"):
         return model.objects.none()
-    qs = model.objects.all()
+    qs = master_list.all_records()
     related = [n for n in master_list.list_columns if master_list.db_field(n).many_to_one]
+    related += [n.rsplit("__", 1)[0] for n in master_list.list_columns if "__" in n]  # a path's records
     if related:
         qs = qs.select_related(*related)
     for name, value in (filters or {}).items():
@@ -580,7 +656,7 @@ def reference_texts(master_list: MasterList, objects: Iterable[models.Model]) ->
             out[column.name] = {pk: MANY_SEPARATOR.join(sorted(texts[i] for i in ids if i in texts))
                                 for pk, ids in linked.items()}
             continue
-        ids = {getattr(o, db_field.attname) for o in objects} - {None}
+        ids = {column_attr(master_list, o, column.name) for o in objects} - {None}
         out[column.name] = column.ref.describe(ids) if ids else {}
     return out
 
@@ -588,7 +664,7 @@ def reference_texts(master_list: MasterList, objects: Iterable[models.Model]) ->
 def reference_value(master_list: MasterList, column: Column, obj, refs: dict[str, dict[int, str]]):
     """A reference column's text for one record, from `reference_texts` (None when empty)."""
     db_field = master_list.db_field(column.name)
-    key = obj.pk if db_field.many_to_many else getattr(obj, db_field.attname)
+    key = obj.pk if db_field.many_to_many else column_attr(master_list, obj, column.name)
     return refs.get(column.name, {}).get(key) or None
 
 
@@ -598,7 +674,7 @@ def cell_text(master_list: MasterList, column: Column, obj, refs: dict[str, dict
     db_field = master_list.db_field(column.name)
     if column.ref is not None:
         return reference_value(master_list, column, obj, refs) or ""
-    value = getattr(obj, db_field.attname)
+    value = column_attr(master_list, obj, column.name)
     if db_field.choices:
         return str(dict(db_field.flatchoices).get(value, value))
     if isinstance(db_field, models.BooleanField):
@@ -629,11 +705,10 @@ def record_values(master_list: MasterList, obj) -> dict:
     refs = reference_texts(master_list, [obj])
     out = {}
     for column in master_list.columns:
-        db_field = master_list.db_field(column.name)
         if column.ref is not None:
             out[column.name] = reference_value(master_list, column, obj, refs)
         else:
-            out[column.name] = json_value(getattr(obj, db_field.attname))
+            out[column.name] = json_value(column_attr(master_list, obj, column.name))
     return out
 
 
@@ -644,6 +719,8 @@ def parse_values(master_list: MasterList, raw: dict, *, fields: tuple[str, ...] 
     """API input → model values through the same parsers as imports: {"cost": "12.5",
     "category": "服装/上装"} → {"cost": Decimal("12.50"), "category": 7}. Unknown, read-only
     or bad values are field errors, all reported together."""
+    if fields is None:
+        _refuse_grouped(master_list)
     allowed = set(fields if fields is not None else master_list.form_fields)
     values, errors, refs = {}, [], {}
     for name, value in raw.items():
@@ -722,6 +799,12 @@ def _assign(master_list: MasterList, obj, values: dict) -> None:
             setattr(obj, name, value)
 
 
+def _refuse_grouped(master_list: MasterList) -> None:
+    if master_list.grouped:
+        raise ValidationFailed([FieldError("", _("%(list)s are edited on their own page, or imported from a file.")
+                                           % {"list": master_list.label_plural}, "grouped_list")])
+
+
 def _check_plan(master_list: MasterList, plan: RowPlan) -> None:
     if master_list.check_rows is None:
         return
@@ -735,6 +818,7 @@ def _check_plan(master_list: MasterList, plan: RowPlan) -> None:
 def record_create(master_list: MasterList, *, actor, values: dict):
     """One new record; `values` are model values (a foreign key as instance or id)."""
     require_list(actor, master_list, "add")
+    _refuse_grouped(master_list)
     if master_list.create is not None:
         return master_list.create(actor=actor, values=values)
     obj = master_list.model()
@@ -755,6 +839,7 @@ def record_create(master_list: MasterList, *, actor, values: dict):
 def record_update(master_list: MasterList, *, obj, actor, changes: dict):
     """Change a record's fields; the others stay."""
     require_list(actor, master_list, "change")
+    _refuse_grouped(master_list)
     if master_list.update is not None:
         return master_list.update(obj=obj, actor=actor, changes=changes)
     obj = type(obj).objects.select_for_update().get(pk=obj.pk)

@@ -18,6 +18,7 @@ from shopflow.core.imports import MODES, human_size, import_job_create
 from shopflow.core.masterdata import (
     MASTER_ACTIONS,
     MasterList,
+    field_owner,
     get_list,
     master_lists,
     parse_values,
@@ -84,8 +85,9 @@ class RecordOut(Schema):
             for column in ml.columns:
                 if column.ref is not None:
                     values[column.name] = reference_value(ml, column, obj, refs)
-                else:
-                    values[column.name] = wire_value(obj, column.name)
+                else:  # a path column ("bom__version") is read on the related record
+                    owner, name = field_owner(obj, column.name)
+                    values[column.name] = None if owner is None else wire_value(owner, name)
             out.append(RecordOut(id=obj.pk, values=values))
         return out
 
@@ -101,7 +103,7 @@ class RecordListQuery(Schema):
     search: str = Field("", description="words that must all appear in one of the list's search fields")
     ordering: str = Field("", description="a column name, '-' first for descending")
     limit: int = Field(50, ge=1, le=500)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=2**63 - 1)  # what a database takes as OFFSET
 
 
 class RecordIn(Schema):

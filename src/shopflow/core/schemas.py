@@ -161,7 +161,7 @@ class DocumentListQuery(Schema):
     search: str = ""
     ordering: str = Field("", description="A list column, '-' in front for descending.")
     limit: int = Field(50, ge=1, le=500)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=2**63 - 1)  # what a database takes as OFFSET
 
 
 class DocumentRowOut(Schema):

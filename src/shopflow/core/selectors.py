@@ -93,7 +93,8 @@ def flatten_trace(nodes) -> list:
 
 
 def audit_events(doc):
-    return AuditEvent.objects.filter(doc_type=doc.doc_type, doc_id=doc.pk).select_related("actor")
+    """The audit trail of a document or of any audited record (see services.audit_record)."""
+    return AuditEvent.objects.filter(doc_type=doc._meta.label_lower, doc_id=doc.pk).select_related("actor")
 
 
 def change_records(doc):

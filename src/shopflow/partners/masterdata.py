@@ -88,6 +88,15 @@ def _split_active(values: dict) -> tuple[dict, bool | None]:
     return values, values.pop("active", None)
 
 
+def _split_new(values: dict) -> tuple[dict, bool | None]:
+    """_split_active for a new record: code and name always go to the service (blank when not
+    given), so it reports them as required instead of failing on a missing argument."""
+    values, active = _split_active(values)
+    values["code"] = values.get("code") or ""
+    values["name"] = values.get("name") or ""
+    return values, active
+
+
 def _set_active(obj, active: bool | None, *, deactivate, reactivate, actor, name: str):
     if active is None or active == obj.active:
         return obj
@@ -95,7 +104,7 @@ def _set_active(obj, active: bool | None, *, deactivate, reactivate, actor, name
 
 
 def create_customer(*, actor, values: dict) -> Customer:
-    values, active = _split_active(values)
+    values, active = _split_new(values)
     customer = services.customer_create(actor=actor, **values)
     return _set_active(customer, active, deactivate=services.customer_deactivate,
                        reactivate=services.customer_reactivate, actor=actor, name="customer")
@@ -109,7 +118,7 @@ def update_customer(*, obj: Customer, actor, changes: dict) -> Customer:
 
 
 def create_subcontractor(*, actor, values: dict) -> Subcontractor:
-    values, active = _split_active(values)
+    values, active = _split_new(values)
     subcontractor = services.subcontractor_create(actor=actor, **values)
     subcontractor = _set_active(subcontractor, active, deactivate=services.subcontractor_deactivate,
                                 reactivate=services.subcontractor_reactivate, actor=actor, name="subcontractor")
@@ -130,7 +139,7 @@ def update_subcontractor(*, obj: Subcontractor, actor, changes: dict) -> Subcont
 
 
 def create_processing_category(*, actor, values: dict) -> ProcessingCategory:
-    values, active = _split_active(values)
+    values, active = _split_new(values)
     category = services.processing_category_create(actor=actor, **values)
     return _set_active(category, active, deactivate=services.processing_category_deactivate,
                        reactivate=services.processing_category_reactivate, actor=actor, name="category")

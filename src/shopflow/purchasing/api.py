@@ -239,7 +239,7 @@ def void_payment(request, id: int, payload: PaymentVoidIn | None = None):
 
 
 @router.get("/exchanges", response={200: list[ExchangeRowOut], **ERRORS})
-def exchanges(request, supplier: int | None = None):
+def exchanges(request, supplier: int | None = Query(None, ge=1, le=2**63 - 1)):  # an id: a bigint
     """Goods sent back for exchange that the supplier has not replaced yet, per supplier and SKU."""
     _require_exchanges(request.auth)
     return [

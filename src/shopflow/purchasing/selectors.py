@@ -197,7 +197,9 @@ def supplier_statement(*, supplier_id: int, date_from: datetime.date, date_to: d
     (inclusive) with the running balance, and what is owed at the end. Only approved (or
     closed) receipts and returns count, and payments that were not voided."""
     supplier = Supplier.objects.get(pk=supplier_id)
-    before = _movements([supplier_id], upto=date_from - datetime.timedelta(days=1))
+    # Nothing lies before the first day there is (0001-01-01, which a caller may well send).
+    before = _movements([supplier_id], upto=date_from - datetime.timedelta(days=1)) \
+        if date_from > datetime.date.min else []
     opening = sum((row.change for _s, row in before), ZERO)
     statement = Statement(supplier=supplier, date_from=date_from, date_to=date_to, opening=opening)
     balance = opening

@@ -256,7 +256,7 @@ def _payment_errors(supplier_id, amount, pay_date, method) -> list[FieldError]:
     errors = []
     if not Supplier.objects.filter(pk=supplier_id).exists():
         errors.append(FieldError("supplier", _("Choose a supplier."), PurchasingError.UNKNOWN_SUPPLIER))
-    if amount is None or amount <= 0 or amount != amount.quantize(Decimal("0.01")) or amount >= Decimal("1e16"):
+    if amount is None or amount <= 0 or amount >= Decimal("1e16") or amount != amount.quantize(Decimal("0.01")):
         errors.append(FieldError("amount", _("Enter an amount greater than zero, in yuan and fen (e.g. 1200.50)."),
                                  "invalid"))
     if not isinstance(pay_date, datetime.date):

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 
 from shopflow.core.errors import PermissionDeniedError
 from shopflow.core.selectors import user_may
@@ -86,7 +86,7 @@ def order_reconciliation(request, id: int):
 
 
 @router.get("/tooling-on-loan", response=list[LoanOut])
-def tooling_on_loan(request, subcontractor: int | None = None):
+def tooling_on_loan(request, subcontractor: int | None = Query(None, ge=1, le=2**63 - 1)):  # an id: a bigint
     _require(request.auth, "subcontracting.toolingloan")
     return [LoanOut(loan=r.loan.pk, loan_number=r.loan.number, subcontractor=r.loan.subcontractor.code,
                     sku=r.sku.code, lent=r.lent, returned=r.returned, outstanding=r.outstanding,

@@ -70,3 +70,21 @@ def sku_links(sku, user) -> list[DetailLink]:
 
 register_record_links("styles", style_links)
 register_record_links("skus", sku_links)
+
+
+def bom_line_links(line, user) -> list[DetailLink]:
+    """A BOM line is edited on its BOM's page (the generic record page sends people there)."""
+    if line is None:
+        return [DetailLink(_("Bills of materials"), reverse("web:catalog_boms"), "clipboard-list")]
+    return [DetailLink(_("BOM"), reverse("web:catalog_bom", args=[line.bom_id]), "clipboard-list", primary=True)]
+
+
+def bundle_component_links(line, user) -> list[DetailLink]:
+    if line is None:
+        return [DetailLink(_("Bundles"), reverse("web:catalog_bundles"), "package")]
+    return [DetailLink(_("Bundle components"), reverse("web:catalog_bundle", args=[line.bundle_id]), "package",
+                       primary=True)]
+
+
+register_record_links("bom-lines", bom_line_links)
+register_record_links("bundle-components", bundle_component_links)

@@ -4,6 +4,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from shopflow.web.login import ThrottledLoginView
 from shopflow.web.views import detail, edit, home, lists, masterdata
 
 app_name = "web"
@@ -12,9 +13,7 @@ urlpatterns = [
     path("", home.home, name="home"),
     path(
         "login/",
-        auth_views.LoginView.as_view(
-            template_name="web/login.html", redirect_authenticated_user=True
-        ),
+        ThrottledLoginView.as_view(),
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -32,6 +31,7 @@ urlpatterns = [
     path("inventory/", include("shopflow.web.inventory_urls")),
     path("purchasing/", include("shopflow.web.purchasing_urls")),
     path("subcontracting/", include("shopflow.web.subcontracting_urls")),
+    path("orders/", include("shopflow.web.orders_urls")),
     path("m/<slug:key>/", masterdata.md_list, name="md_list"),
     path("m/<slug:key>/export.xlsx", masterdata.md_export, {"fmt": "xlsx"}, name="md_export_xlsx"),
     path("m/<slug:key>/export.csv", masterdata.md_export, {"fmt": "csv"}, name="md_export_csv"),

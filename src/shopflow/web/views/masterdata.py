@@ -32,6 +32,7 @@ from shopflow.core.masterdata import (
     cell_text,
     column_help,
     export_rows,
+    field_owner,
     get_list,
     record_create,
     record_list,
@@ -125,9 +126,10 @@ def header_columns(ml: MasterList, ordering: str) -> list[dict]:
     for name in ml.list_columns:
         column = ml.column(name)
         sorted_as = "asc" if ordering == name else "desc" if ordering == f"-{name}" else ""
+        db_field = ml.db_field(name)
         out.append({"name": name, "label": column.header(), "sorted": sorted_as,
                     "next": f"-{name}" if sorted_as == "asc" else name,
-                    "numeric": is_numeric(ml.model, name)})
+                    "numeric": is_numeric(db_field.model, db_field.name)})
     return out
 
 
@@ -147,8 +149,10 @@ def row_cells(ml: MasterList, objects) -> list[dict]:
                         if obj.active else
                         format_html('<span class="badge bg-secondary-lt">{}</span>', pgettext("record", "Inactive")))
             else:
-                html = display_value(obj, name)
-            cells.append({"name": name, "html": html, "numeric": is_numeric(ml.model, name)})
+                owner, field_name = field_owner(obj, name)  # "bom__version": the line's BOM's version
+                html = EMPTY_CELL if owner is None else display_value(owner, field_name)
+            db_field = ml.db_field(name)
+            cells.append({"name": name, "html": html, "numeric": is_numeric(db_field.model, db_field.name)})
         rows.append({"obj": obj, "cells": cells, "inactive": getattr(obj, "active", True) is False})
     return rows
 
@@ -174,7 +178,7 @@ def md_list(request, key):
         "filter_form": form,
         "columns": header_columns(ml, ordering),
         "search_hint": search_hint(ml),
-        "may_add": user_may_list(request.user, ml, "add"),
+        "may_add": not ml.grouped and user_may_list(request.user, ml, "add"),
         "may_import": user_may_list(request.user, ml, "import"),
         "links": record_links(ml.key, None, request.user),
     })
@@ -313,6 +317,8 @@ def _save(request, ml, obj):
 def md_new(request, key):
     ml = list_or_404(key)
     require(request.user, ml, "add")
+    if ml.grouped:  # lines are added on their parent's page, or imported
+        raise Http404(_("No such page."))
     if request.method == "GET":
         return _render_form(request, ml, None, record_form(ml))
     saved, page = _save(request, ml, None)
@@ -328,6 +334,11 @@ def md_edit(request, key, pk):
     ml = list_or_404(key)
     require(request.user, ml, "view")
     obj = record_or_404(ml, pk)
+    if ml.grouped:  # a line (of a BOM, a bundle) is edited on its parent's page: the first record link
+        links = record_links(ml.key, obj, request.user)
+        if not links:
+            raise Http404(_("No such page."))
+        return redirect(links[0].url)
     if request.method == "GET":
         read_only = not user_may_list(request.user, ml, "change")
         return _render_form(request, ml, obj, record_form(ml, obj=obj, read_only=read_only))
@@ -369,6 +380,7 @@ def _import_page(request, ml, form, status=200):
         "columns": [{"column": c, "required": c in ml.required_columns, "help": column_help(ml, c)}
                     for c in ml.importable_columns],
         "key_header": " + ".join(ml.column(k).header() for k in ml.key_fields),
+        "group_header": " + ".join(ml.column(k).header() for k in ml.group_by),
         "jobs": ImportJob.objects.filter(list_key=ml.key).select_related("created_by")[:RECENT_JOBS],
         "max_size": human_size(setting("IMPORT_MAX_BYTES")),
     }, status=status)
