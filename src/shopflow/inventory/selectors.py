@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import DecimalField, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum
+from django.db.models import DecimalField, ExpressionWrapper, F, Max, Min, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -364,6 +364,12 @@ class SlowMovingRow:
     value: Decimal
 
 
+def _by_place(moves, aggregate) -> dict[tuple[int, int], datetime.datetime]:
+    """(sku id, warehouse id) → the aggregate of the moves' times there."""
+    return {(sku, wh): at for sku, wh, at in
+            moves.values("sku_id", "warehouse_id").annotate(at=aggregate).values_list("sku_id", "warehouse_id", "at")}
+
+
 def slow_moving(*, days: int | None = None, warehouse_id: int | None = None,
                 as_of: datetime.datetime | None = None, user=None) -> list[SlowMovingRow]:
     """Slow-moving stock 呆滞: SKUs with stock in a warehouse and no move out of it (a sale,
@@ -375,16 +381,18 @@ def slow_moving(*, days: int | None = None, warehouse_id: int | None = None,
         roles.require_stock(user)
     days = setting("SLOW_MOVING_DAYS") if days is None else days
     as_of = as_of or timezone.now()
-    moves = StockMove.objects.filter(sku_id=OuterRef("sku_id"), warehouse_id=OuterRef("warehouse_id"))
-    balances = StockBalance.objects.filter(on_hand__gt=0).annotate(
-        last_out=Subquery(moves.filter(quantity__lt=0, reverses__isnull=True).order_by("-created_at")
-                          .values("created_at")[:1]),
-        first_in=Subquery(moves.filter(quantity__gt=0).order_by("created_at").values("created_at")[:1]),
-    )
+    # Two grouped scans of the ledger rather than two correlated subqueries per balance: SQLite,
+    # without statistics, ran those through the wrong index (quadratic; minutes at 100k moves).
+    moves = StockMove.objects.all() if warehouse_id is None else StockMove.objects.filter(warehouse_id=warehouse_id)
+    last_out = _by_place(moves.filter(quantity__lt=0, reverses__isnull=True), Max("created_at"))
+    first_in = _by_place(moves.filter(quantity__gt=0), Min("created_at"))
+    balances = StockBalance.objects.filter(on_hand__gt=0)
     if warehouse_id is not None:
         balances = balances.filter(warehouse_id=warehouse_id)
-    rows = list(balances.values_list("sku_id", "sku__code", "sku__name", "warehouse_id", "warehouse__code",
-                                     "warehouse__name", "on_hand", "last_out", "first_in"))
+    rows = [(sku_id, code, name, wh_id, wh_code, wh_name, on_hand, last_out.get((sku_id, wh_id)),
+             first_in.get((sku_id, wh_id)))
+            for sku_id, code, name, wh_id, wh_code, wh_name, on_hand in balances.values_list(
+                "sku_id", "sku__code", "sku__name", "warehouse_id", "warehouse__code", "warehouse__name", "on_hand")]
     costs = dict(SkuCost.objects.filter(sku_id__in={r[0] for r in rows}).values_list("sku_id", "average"))
     out = []
     for sku_id, code, name, wh_id, wh_code, wh_name, on_hand, last_out, first_in in rows:
