@@ -60,7 +60,7 @@ def test_unknown_sku_and_bad_address_hold_with_reasons(shop):
     run(shop, [order("2001", codes=("NOPE-1",)), order("2002", address="中山路18号")])
     unknown = OnlineOrder.objects.get(platform_order_no="2001")
     assert unknown.state == OrderState.HELD and unknown.holds[0]["code"] == "unknown_sku"
-    assert "NOPE-1" in unknown.holds[0]["message"] and unknown.lines.get().sku is None
+    assert "NOPE-1" in unknown.hold_messages[0] and unknown.lines.get().sku is None
     address = OnlineOrder.objects.get(platform_order_no="2002")
     assert address.state == OrderState.HELD and address.holds[0]["code"] == "address"
 

@@ -6,18 +6,8 @@ import service (sales.services) matches SKUs, parses addresses and writes orders
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
-from enum import StrEnum
 
-
-class PlatformStatus(StrEnum):
-    """The platform's order status, normalised across platforms."""
-
-    UNPAID = "unpaid"  # 等待买家付款
-    PAID = "paid"  # 买家已付款，等待卖家发货
-    SHIPPED = "shipped"  # 卖家已发货，等待买家确认
-    COMPLETED = "completed"  # 交易成功
-    CLOSED = "closed"  # 交易关闭 (cancelled before payment, or fully refunded)
-    REFUNDING = "refunding"  # 买家申请退款 / 退款中
+from shopflow.sales.models import PlatformStatus  # noqa: F401  (re-exported: readers map to it)
 
 
 @dataclass

@@ -74,18 +74,19 @@ def _line_sku(line, skus: dict[str, int]) -> int | None:
 
 
 def _holds(order: PlatformOrder, skus: dict[str, int], address_problem: str) -> list[dict]:
+    """Why the order cannot go on as it is: codes and values (sales.models.hold_message words them
+    in the reader's language)."""
     holds = []
     unknown = sorted({line.sku_code or line.outer_code or line.title for line in order.lines
                       if _line_sku(line, skus) is None})
     if unknown:
-        holds.append({"code": HoldCode.UNKNOWN_SKU, "message": _("No SKU has the item code %(codes)s.")
-                      % {"codes": "、".join(c or "—" for c in unknown)}})
+        holds.append({"code": HoldCode.UNKNOWN_SKU, "codes": unknown})
     if not order.lines:
-        holds.append({"code": HoldCode.NO_LINES, "message": _("The order has no items in the item file.")})
+        holds.append({"code": HoldCode.NO_LINES})
     if address_problem:
-        holds.append({"code": HoldCode.ADDRESS, "message": _("Address: %(problem)s") % {"problem": address_problem}})
+        holds.append({"code": HoldCode.ADDRESS, "problem": address_problem})
     if order.status == PlatformStatus.REFUNDING:
-        holds.append({"code": HoldCode.REFUND, "message": _("The buyer asked for a refund on the platform.")})
+        holds.append({"code": HoldCode.REFUND})
     return holds
 
 

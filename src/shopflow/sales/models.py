@@ -37,6 +37,17 @@ class SalesOrderLine(DocumentLine):
 # ---------------------------------------------------------------- online orders 线上订单
 
 
+class PlatformStatus(models.TextChoices):
+    """The platform's order status, normalised across platforms (readers map their texts to it)."""
+
+    UNPAID = "unpaid", _("Awaiting payment (platform)")  # 等待买家付款
+    PAID = "paid", _("Paid, awaiting shipment")  # 买家已付款，等待卖家发货
+    SHIPPED = "shipped", _("Shipped (platform)")  # 卖家已发货，等待买家确认
+    COMPLETED = "completed", _("Completed")  # 交易成功
+    CLOSED = "closed", _("Closed")  # 交易关闭 (cancelled before payment, or fully refunded)
+    REFUNDING = "refunding", _("Refund requested")  # 买家申请退款 / 退款中
+
+
 class OrderState(models.TextChoices):
     """Where an online order is in our hands (the platform's own status is kept beside it)."""
 
@@ -66,7 +77,7 @@ class OnlineOrder(models.Model):
 
     shop = models.ForeignKey("channels.Shop", models.PROTECT, related_name="orders", verbose_name=_("shop"))
     platform_order_no = models.CharField(_("platform order number"), max_length=64)
-    platform_status = models.CharField(_("platform status"), max_length=16)
+    platform_status = models.CharField(_("platform status"), max_length=16, choices=PlatformStatus.choices)
     state = models.CharField(_("state"), max_length=20, choices=OrderState.choices, default=OrderState.TO_REVIEW)
     # Why the order is held: [{"code": "unknown_sku", "message": "…"}, …]; empty unless held.
     holds = models.JSONField(_("hold reasons"), default=list, blank=True)
@@ -108,6 +119,24 @@ class OnlineOrder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.shop_id}:{self.platform_order_no}"
+
+    @property
+    def hold_messages(self) -> list[str]:
+        """Why the order is held, in the reader's language (stored as codes and values)."""
+        return [hold_message(hold) for hold in self.holds]
+
+
+def hold_message(hold: dict) -> str:
+    code = hold.get("code")
+    if code == "unknown_sku":
+        return _("No SKU has the item code %(codes)s.") % {"codes": "、".join(hold.get("codes") or ["—"])}
+    if code == "no_lines":
+        return str(_("The order has no items in the item file."))
+    if code == "address":
+        return _("Address: %(problem)s") % {"problem": hold.get("problem", "")}
+    if code == "refund":
+        return str(_("The buyer asked for a refund on the platform."))
+    return hold.get("message", "")
 
 
 class OnlineOrderLine(models.Model):

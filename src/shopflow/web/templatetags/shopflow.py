@@ -20,6 +20,11 @@ EVENT_LABELS = {
     "edit": pgettext_lazy("audit event", "Edited"),
     "change": pgettext_lazy("audit event", "Change record"),
     "pushdown": pgettext_lazy("audit event", "Pushed down"),
+    "import": pgettext_lazy("audit event", "Imported"),
+    "platform_update": pgettext_lazy("audit event", "Updated by the platform"),
+    "hold": pgettext_lazy("audit event", "Held"),
+    "flag": pgettext_lazy("audit event", "Flag set"),
+    "correct_address": pgettext_lazy("audit event", "Address corrected"),
 }
 
 
