@@ -128,8 +128,8 @@ def _new_order(shop, o: PlatformOrder, skus) -> tuple[OnlineOrder, list[OnlineOr
     return order, lines
 
 
-def _update(order: OnlineOrder, o: PlatformOrder, skus) -> tuple[list[str], str]:
-    """Apply the platform's news to an order we have; returns (changed fields, new state or "")."""
+def _update(order: OnlineOrder, o: PlatformOrder, skus) -> list[str]:
+    """Apply the platform's news to an order we have; returns the changed fields."""
     changed = []
     for name, value in _platform_values(o).items():
         if getattr(order, name) != value:
@@ -162,7 +162,7 @@ def _update(order: OnlineOrder, o: PlatformOrder, skus) -> tuple[list[str], str]
     if new_state and new_state != order.state:
         order.state = new_state
         changed.append("state")
-    return changed, new_state
+    return changed
 
 
 def _audit(orders: list[OnlineOrder], action: str, actor, payloads: list[dict]) -> None:
@@ -222,7 +222,7 @@ def _import_batch(shop, batch: list[PlatformOrder], actor, source: str, summary:
             new_orders.append(order)
             new_lines.append(lines)
             continue
-        changed, _state_now = _update(order, o, skus)
+        changed = _update(order, o, skus)
         if changed:
             order.version += 1
             updated.append(order)

@@ -1,5 +1,6 @@
 """Reads of online orders for the workbench: filtered, searched, counted by state."""
 
+from django.db import connection
 from django.db.models import Count, Q, QuerySet
 
 from shopflow.sales.models import OnlineOrder
@@ -34,8 +35,6 @@ def online_orders(*, user, search: str = "", state: str = "", flag: str = "", sh
 
 
 def _json_contains() -> bool:
-    from django.db import connection
-
     return connection.features.supports_json_field_contains
 
 

@@ -9,6 +9,7 @@ also makes and follows subcontract orders in many shops, so it has the planner's
 from shopflow.core.registry import DocumentType, PushRule, add_validator, register, register_push_rule
 from shopflow.core.states import standard_machine
 from shopflow.subcontracting import services
+from shopflow.subcontracting.keys import TRANSFER
 from shopflow.subcontracting.models import (
     MaterialIssueList,
     MaterialIssueListLine,
@@ -132,7 +133,7 @@ TOOLING_RETURN = register(DocumentType(
 ))
 
 register_push_rule(PushRule(
-    source=MATERIAL_ISSUE_LIST.key, target=services.TRANSFER,
+    source=MATERIAL_ISSUE_LIST.key, target=TRANSFER,
     map_header=services.issue_list_to_transfer_header, map_line=services.issue_list_to_transfer_line,
     over_permission="subcontracting.over_issue_materialissuelist",
 ))
@@ -149,7 +150,7 @@ register_push_rule(PushRule(
     map_header=services.sales_order_to_order_header, map_line=services.to_order_line,
     ask_header=("subcontractor",),
 ))
-add_validator(services.TRANSFER, services.issue_transfer_validate)
+add_validator(TRANSFER, services.issue_transfer_validate)
 register_push_rule(PushRule(
     source="purchasing.purchaserequisition", target=SUBCONTRACT_ORDER.key,
     map_header=services.requisition_to_order_header, map_line=services.to_order_line,

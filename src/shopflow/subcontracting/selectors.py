@@ -17,6 +17,7 @@ from shopflow.core.db import DecimalSum
 from shopflow.core.models import DocumentLink
 from shopflow.core.states import DocState
 from shopflow.inventory.models import StockMove, TransferOrder, Warehouse
+from shopflow.subcontracting.keys import ISSUE_LIST, LIVE, TRANSFER
 from shopflow.subcontracting.models import (
     Disposition,
     MaterialIssueListLine,
@@ -27,7 +28,6 @@ from shopflow.subcontracting.models import (
     ToolingLoan,
     ToolingReturnLine,
 )
-from shopflow.subcontracting.services import ISSUE_LIST, LIVE, TRANSFER
 
 DONE = (DocState.APPROVED, DocState.CLOSED)
 

@@ -26,6 +26,7 @@ from shopflow.core.states import DocState
 from shopflow.inventory.models import Warehouse, WarehouseKind
 from shopflow.inventory.services import MoveSpec, stock_post, stock_reverse_origin
 from shopflow.subcontracting.error_codes import SubcontractError
+from shopflow.subcontracting.keys import ISSUE_LIST, LIVE, ORDER, TRANSFER
 from shopflow.subcontracting.models import (
     Disposition,
     MaterialIssueList,
@@ -36,12 +37,8 @@ from shopflow.subcontracting.models import (
     SubcontractReceiptLine,
     SubcontractType,
 )
+from shopflow.subcontracting.selectors import order_reconciliation
 
-ORDER = "subcontracting.subcontractorder"
-ISSUE_LIST = "subcontracting.materialissuelist"
-RECEIPT = "subcontracting.subcontractreceipt"
-TRANSFER = "inventory.transferorder"
-LIVE = (DocState.DRAFT, DocState.SUBMITTED, DocState.APPROVED, DocState.CLOSED)
 QTY_STEP = Decimal("0.0001")
 # The order whose approval is making its issue list right now (its state is set after the effect).
 _approving: ContextVar[int | None] = ContextVar("approving_subcontract_order", default=None)
@@ -154,8 +151,6 @@ def subcontract_order_unapprove(doc: SubcontractOrder, actor) -> None:
 
 
 def is_reconciled(doc, actor):
-    from shopflow.subcontracting.selectors import order_reconciliation  # selectors import services' constants
-
     left = [row for row in order_reconciliation(doc).materials if row.at_subcontractor != 0]
     if left:
         yield Blocking(SubcontractError.NOT_RECONCILED,
@@ -377,8 +372,6 @@ def listed_skus(order_id: int) -> set[int]:
 def material_return_post(doc, actor) -> None:
     """Returned materials go back into our warehouse; scrapped ones leave the books. Never more
     than the order still has at the subcontractor."""
-    from shopflow.subcontracting.selectors import order_reconciliation
-
     order = _locked_order(doc.order_id)
     at_sub = subcontractor_warehouse(order.subcontractor)
     left = {row.sku.pk: row.at_subcontractor for row in order_reconciliation(order).materials}
