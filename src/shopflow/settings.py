@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "shopflow.sales",
     "shopflow.subcontracting",
     "shopflow.channels",
+    "shopflow.fulfilment",
     "shopflow.web",
     "shopflow.bench",
 ]

@@ -13,8 +13,11 @@ from shopflow.core.checks import check_document_types
 SRC = Path(shopflow.__file__).parent
 
 
-# Online orders are not framework documents (decision 0013): their state has its own two writers.
-STATE_WRITERS = {SRC / "core" / "services.py", SRC / "sales" / "online.py", SRC / "channels" / "services.py"}
+# Online orders, waves and parcels are not framework documents (decisions 0013, 0014): their
+# states have their own writers — review, intake, fulfilment.
+STATE_WRITERS = {SRC / "core" / "services.py", SRC / "sales" / "online.py", SRC / "sales" / "review.py",
+                 SRC / "channels" / "services.py", SRC / "fulfilment" / "services.py",
+                 SRC / "fulfilment" / "allocation.py"}
 
 
 def test_only_the_transition_service_writes_state():

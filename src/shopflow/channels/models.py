@@ -23,6 +23,11 @@ class Shop(models.Model):
     # Where its orders ship from unless a rule says otherwise.
     warehouse = models.ForeignKey("inventory.Warehouse", models.PROTECT, null=True, blank=True, related_name="+",
                                   verbose_name=_("default warehouse"))
+    default_courier = models.ForeignKey("partners.Courier", models.PROTECT, null=True, blank=True, related_name="+",
+                                        verbose_name=_("default courier"))
+    # 自动审单: paid orders without a buyer message, with a readable address and stock are approved
+    # (and allocated) as they come in; the others wait for customer service with the reason.
+    auto_review = models.BooleanField(_("auto review"), default=True)
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:

@@ -41,6 +41,14 @@ DEFAULTS = {
     # First batch 首单 of a product never received before: a purchase order for more than this
     # many gets a warning (seed 001: "第一批新购品种控制在三套以内"); a warning, never a refusal.
     "PURCHASE_FIRST_BATCH_MAX": 3,
+    # Service level 发货时效: orders paid before this time of day (HH:MM, local time) are due out the
+    # same day, later ones the next day; and none may wait longer than SHIP_WITHIN_HOURS after payment.
+    "SHIP_CUTOFF_TIME": "16:00",
+    "SHIP_WITHIN_HOURS": 24,
+    # An unshipped order due within this many hours shows as at risk on the service-level board.
+    "SHIP_AT_RISK_HOURS": 4,
+    # Most orders in one wave 波次 (a picker's trolley); a wave can be made smaller.
+    "WAVE_MAX_ORDERS": 200,
 }
 
 

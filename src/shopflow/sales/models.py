@@ -2,6 +2,7 @@
 委外订单 "根据销售订单建立"). Review, credit control, deliveries and online orders come with the
 sales and OMS work; the document will grow, its lines stay item × quantity × price."""
 
+import re
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import models
@@ -57,6 +58,16 @@ class OrderState(models.TextChoices):
     APPROVED = "approved", _("Approved")
     SHIPPED = "shipped", _("Shipped")
     CANCELLED = "cancelled", _("Cancelled")
+    # Merged into another order of the same buyer and address (its lines went there); ships with it.
+    MERGED = "merged", _("Merged")
+
+
+class Allocation(models.TextChoices):
+    """Whether stock is reserved for an approved order (fulfilment's allocation 配货)."""
+
+    NONE = "", _("Not allocated")
+    ALLOCATED = "allocated", _("Allocated")
+    SHORT = "short", _("Short of stock")
 
 
 class OrderFlag(models.TextChoices):
@@ -103,6 +114,23 @@ class OnlineOrder(models.Model):
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
     tracking_no = models.CharField(_("tracking number"), max_length=64, blank=True, default="")
     courier_name = models.CharField(_("courier (platform)"), max_length=64, blank=True, default="")
+    # ---- ours: set by review 审单 and allocation, never by imports (database defaults, so the
+    # intake's raw inserts need not name them)
+    courier = models.ForeignKey("partners.Courier", models.PROTECT, null=True, blank=True, related_name="+",
+                                verbose_name=_("courier"))
+    warehouse = models.ForeignKey("inventory.Warehouse", models.PROTECT, null=True, blank=True, related_name="+",
+                                  verbose_name=_("ship from"))
+    priority = models.SmallIntegerField(_("priority"), default=0, db_default=0)  # higher is allocated first
+    address_confirmed = models.BooleanField(_("address confirmed"), default=False, db_default=False)
+    merged_into = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="merged_orders",
+                                    verbose_name=_("merged into"))
+    # A split-off part keeps the platform order number; imports only ever update the original.
+    split_from = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="split_orders",
+                                   verbose_name=_("split from"))
+    allocation = models.CharField(_("allocation"), max_length=10, choices=Allocation.choices, blank=True, default="",
+                                  db_default="")
+    # What allocation could not reserve: [{"sku_id": 3, "sku": "A-RED-M", "missing": "2"}, ...].
+    shortages = models.JSONField(_("shortages"), default=list, blank=True, db_default=[])
     imported_at = models.DateTimeField(_("imported at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     version = models.PositiveIntegerField(default=1)
@@ -112,10 +140,14 @@ class OnlineOrder(models.Model):
         verbose_name = _("online order")
         verbose_name_plural = _("online orders")
         constraints = [
-            models.UniqueConstraint(fields=["shop", "platform_order_no"], name="sales_online_shop_no_uniq"),
+            models.UniqueConstraint(fields=["shop", "platform_order_no"], condition=models.Q(split_from__isnull=True),
+                                    name="sales_online_shop_no_uniq"),
             models.CheckConstraint(condition=models.Q(state__in=OrderState.values), name="sales_online_state_valid"),
         ]
-        indexes = [models.Index(fields=["state", "paid_at"], name="sales_online_state_paid_idx")]
+        indexes = [
+            models.Index(fields=["state", "paid_at"], name="sales_online_state_paid_idx"),
+            models.Index(fields=["state", "allocation"], name="sales_online_state_alloc_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.shop_id}:{self.platform_order_no}"
@@ -151,6 +183,10 @@ class OnlineOrderLine(models.Model):
     quantity = models.DecimalField(_("quantity"), **QTY)
     price = models.DecimalField(_("price"), default=0, **MONEY)
     refund_status = models.CharField(_("refund status"), max_length=64, blank=True, default="")
+    is_gift = models.BooleanField(_("gift"), default=False, db_default=False)  # added by a gift rule, not bought
+    # The platform order the line was bought in, when it now sits in another order (merge, split).
+    source_order = models.ForeignKey(OnlineOrder, models.PROTECT, null=True, blank=True, related_name="+",
+                                     verbose_name=_("platform order"))
 
     class Meta:
         ordering = ["order_id", "line_no"]
@@ -162,3 +198,67 @@ class OnlineOrderLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_id}/{self.line_no}: {self.sku_code} × {self.quantity}"
+
+
+# ---------------------------------------------------------------- review rules 审单规则
+
+
+class GiftRule(models.Model):
+    """赠品规则: an order of `shop` (any shop if empty) paid at least `min_paid_amount` within the
+    dates gets `quantity` × `sku` as a gift line, once per order."""
+
+    name = models.CharField(_("name"), max_length=100)
+    shop = models.ForeignKey("channels.Shop", models.PROTECT, null=True, blank=True, related_name="+",
+                             verbose_name=_("shop"))
+    min_paid_amount = models.DecimalField(_("paid at least"), default=0, validators=[validate_not_negative], **MONEY)
+    sku = models.ForeignKey("catalog.Sku", models.PROTECT, related_name="+", verbose_name=_("gift SKU"))
+    quantity = models.DecimalField(_("quantity"), default=1, **QTY)
+    starts_on = models.DateField(_("from"), null=True, blank=True)
+    ends_on = models.DateField(_("until"), null=True, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("gift rule")
+        verbose_name_plural = _("gift rules")
+        constraints = [
+            models.UniqueConstraint(fields=["name"], name="sales_giftrule_name_uniq"),
+            models.CheckConstraint(condition=models.Q(quantity__gt=0), name="sales_giftrule_qty_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CourierRuleKind(models.TextChoices):
+    PROVINCE = "province", _("Receiver's province is one of")
+    REMARK = "remark", _("Buyer message or seller remark mentions")
+
+
+class CourierRule(models.Model):
+    """快递规则: the first active rule (by sort order) that matches an order picks its courier;
+    with none matching, the shop's default courier. E.g. remote provinces → EMS, a remark
+    asking for 顺丰 → SF."""
+
+    name = models.CharField(_("name"), max_length=100)
+    sort_order = models.PositiveIntegerField(_("sort order"), default=0)
+    kind = models.CharField(_("condition"), max_length=10, choices=CourierRuleKind.choices)
+    # Provinces (for kind province) or keywords (for kind remark), separated by commas or 、.
+    values = models.TextField(_("values"))
+    courier = models.ForeignKey("partners.Courier", models.PROTECT, related_name="+", verbose_name=_("courier"))
+    shop = models.ForeignKey("channels.Shop", models.PROTECT, null=True, blank=True, related_name="+",
+                             verbose_name=_("shop"))
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["sort_order", "id"]
+        verbose_name = _("courier rule")
+        verbose_name_plural = _("courier rules")
+        constraints = [models.UniqueConstraint(fields=["name"], name="sales_courierrule_name_uniq")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def value_list(self) -> list[str]:
+        return [v.strip() for v in re.split(r"[,，、;；\n]", self.values) if v.strip()]
