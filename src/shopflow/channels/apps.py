@@ -9,3 +9,8 @@ class ChannelsConfig(AppConfig):
 
     def ready(self) -> None:
         from shopflow.channels import masterdata  # noqa: F401  (registers the shop list)
+        from shopflow.channels.generic import read_generic
+        from shopflow.channels.readers import OrderFormat, register_format
+
+        register_format(OrderFormat("generic", "通用订单表 (CSV/Excel, one row per item)", ("订单表",),
+                                    lambda files, names: read_generic(files[0], names[0])))

@@ -1,4 +1,5 @@
 """shopflow import-orders --format taobao --shop CODE ORDERS.csv ITEMS.csv
+shopflow import-orders --format generic --shop CODE ORDERS.xlsx [--map order_no=单号 ...]
 
 Reads a platform's export files, imports the orders into the shop (idempotent: running the same
 files again creates nothing twice), prints a progress bar and a summary of created, updated,
@@ -11,6 +12,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from shopflow.channels.generic import FIELDS, read_generic
 from shopflow.channels.models import Shop
 from shopflow.channels.readers import get_format, order_formats
 from shopflow.channels.services import orders_import
@@ -28,6 +30,9 @@ class Command(BaseCommand):
         parser.add_argument("files", nargs="+", help="the export files, in the order the format names them")
         parser.add_argument("--user", help="username recorded as the importer in the audit trail")
         parser.add_argument("--no-progress", action="store_true")
+        parser.add_argument("--map", action="append", default=[], metavar="FIELD=HEADER",
+                            help="generic format: which column holds a field, e.g. --map order_no=单号 "
+                                 f"(fields: {', '.join(FIELDS)})")
 
     def handle(self, *args, **options):
         fmt = get_format(options["format"])
@@ -47,7 +52,13 @@ class Command(BaseCommand):
         for path in paths:
             if not path.is_file():
                 raise CommandError(f"{path}: no such file.")
-        result = fmt.read([p.read_bytes() for p in paths], [p.name for p in paths])
+        if options["map"] and fmt.key != "generic":
+            raise CommandError("--map is for the generic format only.")
+        mapping = dict(item.partition("=")[::2] for item in options["map"])
+        if fmt.key == "generic":
+            result = read_generic(paths[0].read_bytes(), paths[0].name, mapping)
+        else:
+            result = fmt.read([p.read_bytes() for p in paths], [p.name for p in paths])
         bar = ProgressBar(sys.stderr, enabled=not options["no_progress"])
         summary = orders_import(shop=shop, result=result, actor=actor, source=" + ".join(p.name for p in paths),
                                 on_progress=lambda done, total: bar("write", done, total))
