@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django.db import connections, migrations, router
+from django.db.backends.base.operations import BaseDatabaseOperations
 from django.db.models import Sum
 
 
@@ -59,29 +60,154 @@ class DecimalSum(Sum):
         return convert
 
 
-def insert_rows(model, fields: list[str], rows: list[tuple]) -> None:
-    """INSERT many rows straight through the cursor (executemany), for bulk intake where
-    Django's bulk_create spends most of its time compiling SQL value by value. `rows` hold
-    values for `fields` (model attribute names; foreign keys as `<name>_id`), already adapted
-    for this database (see `adapter`). No ids come back: read them with one query if needed."""
+def _connection(model):
+    return connections[router.db_for_write(model)]
+
+
+# Field kinds whose values psycopg can send as one array per column (UNNEST, below).
+_ARRAY_SAFE = {
+    "AutoField", "BigAutoField", "SmallAutoField", "IntegerField", "BigIntegerField", "SmallIntegerField",
+    "PositiveIntegerField", "PositiveBigIntegerField", "PositiveSmallIntegerField", "DecimalField",
+    "BooleanField", "CharField", "TextField", "SlugField", "DateField", "DateTimeField",
+}
+
+
+def _array_types(connection, model, names: list[str]) -> list[str] | None:
+    """On PostgreSQL, the array type of each field ("numeric[]", "bigint[]", ...) when all of
+    them can go as arrays; None otherwise (another database, a JSON or other special column)."""
+    if connection.vendor != "postgresql":
+        return None
+    types = []
+    for name in names:
+        field = model._meta.get_field(name)
+        target = field.target_field if field.is_relation else field
+        if target.get_internal_type() not in _ARRAY_SAFE:
+            return None
+        # Without the length or places (varchar[] rather than varchar(50)[]), as Django's bulk_create
+        # does: nothing is truncated on the way, the column still checks what it stores.
+        types.append(field.db_type(connection).split("(")[0] + "[]")
+    return types
+
+
+def _unnest(types: list[str]) -> str:
+    return f"SELECT * FROM UNNEST({', '.join(f'(%s)::{t}' for t in types)})"
+
+
+def _columns(rows: list[tuple], width: int) -> list[list]:
+    return [list(column) for column in zip(*rows, strict=True)] if rows else [[] for _ in range(width)]
+
+
+def insert_rows(model, fields: list[str], rows: list[tuple], *, ignore_conflicts: bool = False) -> None:
+    """INSERT many rows in one go, for bulk intake where Django's bulk_create spends most of its
+    time compiling SQL value by value: executemany on SQLite; on PostgreSQL one
+    INSERT ... SELECT * FROM UNNEST(column arrays) (as Django's own bulk_create does), or
+    executemany when a column cannot go as an array (JSON). `rows` hold values for `fields`
+    (model attribute names; foreign keys as `<name>_id`), already adapted for this database
+    (see `adapter`). No ids come back: use insert_rows_returning for that.
+    `ignore_conflicts`: a row that would break a unique constraint is skipped (ON CONFLICT DO
+    NOTHING, on SQLite and PostgreSQL alike)."""
     if not rows:
         return
-    connection = connections[router.db_for_write(model)]
+    connection = _connection(model)
     columns = [model._meta.get_field(name).column for name in fields]
     quote = connection.ops.quote_name
-    sql = (f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)}) "
-           f"VALUES ({', '.join(['%s'] * len(columns))})")
+    head = f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)}) "
+    tail = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
+    types = _array_types(connection, model, fields)
     with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+        if types is not None:
+            cursor.execute(head + _unnest(types) + tail, _columns(rows, len(fields)))
+        else:
+            cursor.executemany(head + f"VALUES ({', '.join(['%s'] * len(columns))})" + tail, rows)
+
+
+# Bound parameters per statement: SQLite's default limit is 32,766 (since 3.32), PostgreSQL's
+# wire protocol allows 65,535; this stays well under both.
+_MAX_PARAMS = 30_000
+
+
+def insert_rows_returning(model, fields: list[str], rows: list[tuple]) -> list[int]:
+    """INSERT many rows (values adapted as for insert_rows) and return their primary keys in the
+    order of `rows`, with INSERT ... RETURNING (SQLite 3.35+ and PostgreSQL): on PostgreSQL from
+    column arrays (UNNEST) where the columns allow it, else and on SQLite as multi-row VALUES.
+    Like Django's bulk_create, this relies on both databases returning the rows of a plain
+    INSERT in the order they were given."""
+    if not rows:
+        return []
+    connection = _connection(model)
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(model._meta.get_field(name).column) for name in fields)
+    head = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) "
+    tail = f" RETURNING {quote(model._meta.pk.column)}"
+    types = _array_types(connection, model, fields)
+    ids: list[int] = []
+    with connection.cursor() as cursor:
+        if types is not None:
+            cursor.execute(head + _unnest(types) + tail, _columns(rows, len(fields)))
+            ids.extend(r[0] for r in cursor.fetchall())
+        else:
+            one = f"({', '.join(['%s'] * len(fields))})"
+            per_statement = max(_MAX_PARAMS // max(len(fields), 1), 1)
+            for start in range(0, len(rows), per_statement):
+                chunk = rows[start:start + per_statement]
+                cursor.execute(head + "VALUES " + ", ".join([one] * len(chunk)) + tail,
+                               [v for row in chunk for v in row])
+                ids.extend(r[0] for r in cursor.fetchall())
+    if len(ids) != len(rows):  # cannot happen without ON CONFLICT; a guard against silent misnumbering
+        raise RuntimeError(f"INSERT INTO {model._meta.db_table} returned {len(ids)} ids for {len(rows)} rows")
+    return ids
+
+
+def update_rows(model, key_field: str, fields: list[str], rows: list[tuple]) -> None:
+    """UPDATE many rows, each found by its `key_field` (usually "id"), for hot paths where
+    Django's bulk_update spends most of its time building a CASE WHEN per value: on SQLite
+    executemany of `UPDATE table SET a = %s, b = %s WHERE key = %s`; on PostgreSQL one
+    `UPDATE table SET a = v.a, ... FROM UNNEST(column arrays) v WHERE key = v.key` (executemany
+    when a column cannot go as an array).
+
+    Each row is (key, value of fields[0], value of fields[1], ...) as Python values: decimals,
+    datetimes and JSON are adapted here, per field, for this database (see `adapter`). When a
+    key comes twice the later row wins. Nothing is checked beyond what the database checks
+    (constraints, triggers), no signals are sent, and auto_now fields are not touched unless
+    listed in `fields` with a value."""
+    if not rows:
+        return
+    connection = _connection(model)
+    quote = connection.ops.quote_name
+    meta = model._meta
+    rows = list({row[0]: row for row in rows}.values())
+    adapters = [adapter(model, name) for name in fields]
+    if any(adapters):
+        rows = [
+            (row[0], *(value if adapt is None or value is None else adapt(value)
+                       for adapt, value in zip(adapters, row[1:], strict=True)))
+            for row in rows
+        ]
+    table, key = quote(meta.db_table), quote(meta.get_field(key_field).column)
+    targets = [quote(meta.get_field(name).column) for name in fields]
+    types = _array_types(connection, model, [key_field, *fields])
+    with connection.cursor() as cursor:
+        if types is not None:
+            names = [f"c{i}" for i in range(len(types))]
+            assignments = ", ".join(f"{target} = v.{name}" for target, name in zip(targets, names[1:], strict=True))
+            cursor.execute(f"UPDATE {table} SET {assignments} FROM ({_unnest(types)}) AS v({', '.join(names)}) "
+                           f"WHERE {table}.{key} = v.c0", _columns(rows, len(types)))
+        else:
+            assignments = ", ".join(f"{target} = %s" for target in targets)
+            cursor.executemany(f"UPDATE {table} SET {assignments} WHERE {key} = %s",
+                               [(*row[1:], row[0]) for row in rows])
 
 
 def adapter(model, name: str):
     """A function that turns a Python value of the field into what insert_rows sends: the
-    database backend's own adaptation for decimals, datetimes and JSON, nothing for the rest."""
-    connection = connections[router.db_for_write(model)]
+    database backend's own adaptation for decimals, datetimes and JSON; None where the value
+    goes as it is (the rest, and decimals on backends that take Decimal unchanged)."""
+    connection = _connection(model)
     field = model._meta.get_field(name)
     kind = field.get_internal_type()
     if kind == "DecimalField":
+        if type(connection.ops).adapt_decimalfield_value is BaseDatabaseOperations.adapt_decimalfield_value:
+            return None  # the driver takes Decimal as it is (Django 5's backends all do)
         return lambda value: connection.ops.adapt_decimalfield_value(value, field.max_digits, field.decimal_places)
     if kind == "DateTimeField":
         return connection.ops.adapt_datetimefield_value

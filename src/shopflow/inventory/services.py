@@ -1,28 +1,39 @@
 """Every write to the stock ledger: postings (with moving-average cost and reservation use),
-reservations, safety stock; bins and SKU locations; the rules and effects of the stock
-documents; stock-take.
+reservations (one at a time, or set-wise for order allocation), safety stock; bins and SKU
+locations; the rules and effects of the stock documents; stock-take.
 
 Lock order, the same in every function, so that concurrent postings queue instead of
 deadlocking: stock balances in (warehouse, SKU) order, then SKU costs in SKU order, then
 reservations in id order. (Document rows are locked before all of these by the transition
-service; the number sequence after them.)
+service; the number sequence after them.) Missing balance and cost rows are inserted just
+before they are locked, in the same order. Many keys are locked in consecutive chunks, each in
+order, so the order holds across them.
+
+The hot paths (stock_post, stock_reserve_groups, stock_release_origins) write set-wise
+through core.db (insert_rows, insert_rows_returning, update_rows) instead of bulk_create /
+bulk_update / save(): the same rows and values, without the ORM's per-value SQL compiling.
+The database's constraints and the ledger's immutability triggers check them all the same.
 """
 
+import functools
+import logging
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import reduce
 from operator import or_
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shopflow.catalog.models import Category, Sku
 from shopflow.core import registry
+from shopflow.core.db import adapter, insert_rows, insert_rows_returning, update_rows
 from shopflow.core.error_codes import CoreError
 from shopflow.core.errors import Blocking, DomainError, FieldError, PermissionDeniedError, ValidationFailed
 from shopflow.core.serialize import diff, field_values, plain
@@ -51,6 +62,8 @@ from shopflow.inventory.selectors import (
     stocktake_scope_label,
     stocktake_scope_q,
 )
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -96,33 +109,118 @@ def _warehouses(ids) -> dict[int, Warehouse]:
     return found
 
 
+# Keys per locking query: far under SQLite's limit of bound parameters (32,766). Chunks are
+# locked one after the other in (warehouse, sku) order, so the lock order holds across them.
+_LOCK_CHUNK = 5000
+
+
+def _balance_match(keys) -> Q:
+    """The balance rows of these (warehouse, sku) keys: one `sku IN (...)` per warehouse, not one
+    OR-ed term per key (Django compiles each term separately, which cost more than the query)."""
+    skus_of: dict[int, list[int]] = defaultdict(list)
+    for wh, sku in keys:
+        skus_of[wh].append(sku)
+    return reduce(or_, (Q(warehouse_id=wh, sku_id__in=skus) for wh, skus in skus_of.items()))
+
+
 def _lock_balances(keys: list[tuple[int, int]]) -> dict[tuple[int, int], StockBalance]:
     """Create missing balance rows, then lock all of them in (warehouse, sku) order so two
-    postings over the same rows always queue instead of deadlocking."""
+    postings over the same rows always queue instead of deadlocking. The balances come with
+    their warehouse (not their SKU: see _sku_codes for messages)."""
+    keys = sorted(set(keys))
     warehouses = _warehouses(wh for wh, _sku in keys)
-    StockBalance.objects.bulk_create(
-        [StockBalance(warehouse_id=wh, sku_id=sku, allow_negative=warehouses[wh].allow_negative) for wh, sku in keys],
-        ignore_conflicts=True,
-    )
-    match = reduce(or_, (Q(warehouse_id=wh, sku_id=sku) for wh, sku in keys))
-    # of=("self",): lock the balance rows only. Without it the joined SKU and warehouse rows
-    # are locked too, out of (warehouse, sku) order — a deadlock between postings — and every
-    # posting into one warehouse would queue behind every other.
-    rows = StockBalance.objects.select_for_update(of=("self",)).filter(match).order_by("warehouse_id", "sku_id")
-    return {(b.warehouse_id, b.sku_id): b for b in rows.select_related("sku", "warehouse")}
+    insert_rows(StockBalance, ["warehouse_id", "sku_id", "on_hand", "reserved", "allow_negative"],
+                [(wh, sku, 0, 0, warehouses[wh].allow_negative) for wh, sku in keys], ignore_conflicts=True)
+    found: dict[tuple[int, int], StockBalance] = {}
+    for start in range(0, len(keys), _LOCK_CHUNK):
+        # of=("self",): lock the balance rows only. Without it joined rows would be locked too,
+        # out of (warehouse, sku) order — a deadlock between postings.
+        rows = (StockBalance.objects.select_for_update(of=("self",))
+                .filter(_balance_match(keys[start:start + _LOCK_CHUNK])).order_by("warehouse_id", "sku_id"))
+        for b in rows:
+            b.warehouse = warehouses[b.warehouse_id]
+            found[(b.warehouse_id, b.sku_id)] = b
+    return found
 
 
-def _lock_costs(skus: dict) -> dict[int, SkuCost]:
-    """Cost rows of these SKUs ({id: Sku}), created at the SKU's catalogue cost if missing, locked in id order."""
-    SkuCost.objects.bulk_create([SkuCost(sku_id=pk, average=sku.cost) for pk, sku in skus.items()],
-                                ignore_conflicts=True)
-    rows = SkuCost.objects.select_for_update().filter(sku_id__in=list(skus)).order_by("sku_id")
-    return {c.sku_id: c for c in rows}
+def _sku_codes(sku_ids) -> dict[int, str]:
+    return dict(Sku.objects.filter(pk__in=set(sku_ids)).values_list("pk", "code"))
+
+
+def _lock_costs(sku_ids: list[int]) -> dict[int, SkuCost]:
+    """Cost rows of these SKUs, created at the SKU's catalogue cost if missing (straight from
+    the catalogue in one INSERT ... SELECT), locked in SKU order."""
+    sku_ids = sorted(set(sku_ids))
+    connection = connections[router.db_for_write(SkuCost)]
+    quote = connection.ops.quote_name
+    cost_col = {name: quote(SkuCost._meta.get_field(name).column)
+                for name in ("sku", "quantity", "value", "average", "updated_at")}
+    sku_pk, sku_cost = quote(Sku._meta.pk.column), quote(Sku._meta.get_field("cost").column)
+    now = adapter(SkuCost, "updated_at")(timezone.now())
+    with connection.cursor() as cursor:
+        for start in range(0, len(sku_ids), _LOCK_CHUNK):
+            chunk = sku_ids[start:start + _LOCK_CHUNK]
+            # The WHERE also keeps SQLite from reading ON CONFLICT as a join's ON.
+            cursor.execute(
+                f"INSERT INTO {quote(SkuCost._meta.db_table)} ({', '.join(cost_col.values())}) "
+                f"SELECT {sku_pk}, 0, 0, {sku_cost}, %s FROM {quote(Sku._meta.db_table)} "
+                f"WHERE {sku_pk} IN ({', '.join(['%s'] * len(chunk))}) ON CONFLICT DO NOTHING",
+                [now, *chunk],
+            )
+    found: dict[int, SkuCost] = {}
+    for start in range(0, len(sku_ids), _LOCK_CHUNK):
+        rows = SkuCost.objects.select_for_update().filter(sku_id__in=sku_ids[start:start + _LOCK_CHUNK])
+        found.update((c.sku_id, c) for c in rows.order_by("sku_id"))
+    return found
 
 
 def _reservation_match(key: ReservationKey, sku_id: int, warehouse_id: int) -> Q:
     return Q(origin_type=key.origin_type, origin_id=key.origin_id, origin_line_id=key.origin_line_id,
              sku_id=sku_id, warehouse_id=warehouse_id)
+
+
+# ---------------------------------------------------------------- arrival listeners
+
+# Called after commit with the ids of SKUs that arrived (see register_arrival_listener).
+_arrival_listeners: list[Callable[[set[int]], None]] = []
+
+
+def register_arrival_listener(fn: Callable[[set[int]], None]) -> None:
+    """Call `fn(sku_ids)` after every committed posting that brought stock in: moves of positive
+    quantity into warehouses that are not a subcontractor's (receipts, returns, transfers in,
+    reversed issues, count gains). This lets a higher app — fulfilment re-allocating orders
+    that were short — react without inventory importing it. Register once, at app start
+    (AppConfig.ready); registering the same function again does nothing. A listener runs
+    outside the posting's transaction; what it raises is logged, never passed to the poster."""
+    if fn not in _arrival_listeners:
+        _arrival_listeners.append(fn)
+
+
+def unregister_arrival_listener(fn: Callable[[set[int]], None]) -> None:
+    """Stop calling `fn` (tests; an app that is switched off)."""
+    if fn in _arrival_listeners:
+        _arrival_listeners.remove(fn)
+
+
+def _call_arrival_listener(listener: Callable[[set[int]], None], sku_ids: frozenset[int]) -> None:
+    try:
+        listener(set(sku_ids))
+    except Exception:
+        # Broad on purpose: the posting is committed by now, and a failing listener (another
+        # app's code: re-allocating orders) must neither undo it nor fail the caller, nor keep
+        # the other listeners from running. The failure is logged with its traceback.
+        logger.exception("Stock arrival listener %r failed for SKUs %s", listener, sorted(sku_ids))
+
+
+def _announce_arrivals(moves: list[MoveSpec], balances: dict[tuple[int, int], StockBalance]) -> None:
+    arrived = frozenset(
+        m.sku_id for m in moves
+        if Decimal(m.quantity) > 0
+        and balances[(m.warehouse_id, m.sku_id)].warehouse.kind != WarehouseKind.SUBCONTRACTOR
+    )
+    if arrived:
+        for listener in list(_arrival_listeners):
+            transaction.on_commit(functools.partial(_call_arrival_listener, listener, arrived))
 
 
 # ---------------------------------------------------------------- posting
@@ -170,26 +268,34 @@ def _plan_reservations(moves: list[MoveSpec], balances) -> list[Use]:
 
 
 def _check_balances(balances, delta) -> list[str]:
-    problems = []
+    short: list[tuple[tuple[int, int], Decimal, Decimal, Decimal]] = []  # key, on hand, reserved, delta
     for key in sorted(delta):
         bal = balances[key]
         new_on_hand = bal.on_hand + delta[key]
-        names = {"sku": bal.sku.code, "wh": bal.warehouse.name}
-        if not bal.allow_negative and new_on_hand < 0:
-            problems.append(_("%(sku)s in %(wh)s: on hand %(have)s, %(need)s needed")
-                            % {**names, "have": plain(bal.on_hand), "need": plain(-delta[key])})
-        elif not bal.allow_negative and new_on_hand < bal.reserved:
-            problems.append(_("%(sku)s in %(wh)s: %(reserved)s of %(have)s on hand are reserved")
-                            % {**names, "reserved": plain(bal.reserved), "have": plain(bal.on_hand)})
+        if not bal.allow_negative and (new_on_hand < 0 or new_on_hand < bal.reserved):
+            short.append((key, bal.on_hand, bal.reserved, delta[key]))
         bal.on_hand = new_on_hand
+    if not short:
+        return []
+    codes = _sku_codes(sku for (_wh, sku), *_rest in short)
+    problems = []
+    for (wh, sku), on_hand, reserved, change in short:
+        names = {"sku": codes.get(sku, sku), "wh": balances[(wh, sku)].warehouse.name}
+        if on_hand + change < 0:
+            problems.append(_("%(sku)s in %(wh)s: on hand %(have)s, %(need)s needed")
+                            % {**names, "have": plain(on_hand), "need": plain(-change)})
+        else:
+            problems.append(_("%(sku)s in %(wh)s: %(reserved)s of %(have)s on hand are reserved")
+                            % {**names, "reserved": plain(reserved), "have": plain(on_hand)})
     return problems
 
 
 def _cost_moves(moves: list[MoveSpec], costs: dict[int, SkuCost]) -> list[Decimal]:
     """The value of every move, and the SKU costs updated in place."""
+    reversed_ids = [m.reverses_id for m in moves if m.reverses_id]
     originals = {
         m.pk: (m.value if m.value is not None else money(m.quantity * m.unit_cost))
-        for m in StockMove.objects.filter(pk__in=[m.reverses_id for m in moves if m.reverses_id])
+        for m in (StockMove.objects.filter(pk__in=reversed_ids) if reversed_ids else ())
     }
     by_sku: dict[int, list[int]] = defaultdict(list)
     for index, m in enumerate(moves):
@@ -206,38 +312,72 @@ def _cost_moves(moves: list[MoveSpec], costs: dict[int, SkuCost]) -> list[Decima
     return values
 
 
+_MOVE_FIELDS = ["sku_id", "warehouse_id", "quantity", "unit_cost", "value", "origin_type", "origin_id",
+                "origin_line_id", "reverses_id", "created_at", "created_by_id"]
+
+
+def _insert_moves(moves: list[MoveSpec], values: list[Decimal], origin_type: str, origin_id: int,
+                  actor) -> list[StockMove]:
+    """The StockMove rows, inserted in one statement (INSERT ... RETURNING id), returned with
+    their pks set, as bulk_create would, without compiling every value through the ORM."""
+    now = timezone.now()
+    at = adapter(StockMove, "created_at")(now)
+    actor_id = actor.pk if actor is not None else None
+    rows = [
+        (m.sku_id, m.warehouse_id, Decimal(m.quantity), abs(money(value / Decimal(m.quantity))), value, origin_type,
+         origin_id, m.origin_line_id, m.reverses_id)
+        for m, value in zip(moves, values, strict=True)
+    ]
+    ids = insert_rows_returning(StockMove, _MOVE_FIELDS, [(*row, at, actor_id) for row in rows])
+    db = router.db_for_write(StockMove)
+    # Built as the ORM builds rows read from the database (positional, no per-field descriptors).
+    return [StockMove.from_db(db, _MOVE_ATTNAMES, (pk, *row, now, actor_id)) for pk, row in zip(ids, rows, strict=True)]
+
+
+_MOVE_ATTNAMES = ["id", *_MOVE_FIELDS]
+
+
 @transaction.atomic
 def stock_post(*, moves: list[MoveSpec], origin_type: str, origin_id: int, actor) -> list[StockMove]:
     """Write moves, balances, costs and reservation use in one transaction. Refuses (and writes
     nothing) when a warehouse that does not allow it would go negative, or below what is
-    reserved there."""
+    reserved there. Returns the moves (pks set) in the order of `moves`, zero quantities left out.
+
+    Stock arriving (a move in, to a warehouse that is not a subcontractor's) is announced after
+    commit to the listeners registered with register_arrival_listener."""
     moves = [m for m in moves if Decimal(m.quantity) != 0]
     if not moves:
         return []
     delta: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
     for m in moves:
         delta[(m.warehouse_id, m.sku_id)] += Decimal(m.quantity)
-    balances = _lock_balances(sorted(delta))
-    costs = _lock_costs({b.sku_id: b.sku for b in balances.values()})
+    balances = _lock_balances(list(delta))
+    costs = _lock_costs([sku for _wh, sku in balances])
     uses = _plan_reservations(moves, balances) if any(m.reservation or m.reverses_id for m in moves) else []
     problems = _check_balances(balances, delta)
     if problems:
         raise DomainError(InventoryError.NEGATIVE_STOCK, _("Not enough stock: ") + "; ".join(problems))
     values = _cost_moves(moves, costs)
-    created = StockMove.objects.bulk_create([
-        StockMove(sku_id=m.sku_id, warehouse_id=m.warehouse_id, quantity=m.quantity, value=value,
-                  unit_cost=abs(money(value / Decimal(m.quantity))), origin_type=origin_type, origin_id=origin_id,
-                  origin_line_id=m.origin_line_id, reverses_id=m.reverses_id, created_by=actor)
-        for m, value in zip(moves, values, strict=True)
-    ])
-    StockBalance.objects.bulk_update(list(balances.values()), ["on_hand", "reserved"])
-    SkuCost.objects.bulk_update(list(costs.values()), ["quantity", "value", "average"])
+    created = _insert_moves(moves, values, origin_type, origin_id, actor)
+    # Set-wise raw writes: bulk_update's CASE WHEN per row and value cost more than the rest of
+    # the posting. Every row written here is locked above.
+    update_rows(StockBalance, "id", ["on_hand", "reserved"],
+                [(b.pk, b.on_hand, b.reserved) for b in balances.values()])
+    now = timezone.now()
+    for cost in costs.values():
+        cost.updated_at = now
+    update_rows(SkuCost, "sku", ["quantity", "value", "average", "updated_at"],
+                [(c.sku_id, c.quantity, c.value, c.average, now) for c in costs.values()])
     if uses:
-        ReservationConsumption.objects.bulk_create([
-            ReservationConsumption(reservation=res, move=created[index], quantity=qty) for index, res, qty in uses
-        ])
-        for res in {r.pk: r for _i, r, _q in uses}.values():
-            res.save(update_fields=["quantity", "consumed", "open", "updated_at"])
+        insert_rows(ReservationConsumption, ["reservation_id", "move_id", "quantity"],
+                    [(res.pk, created[index].pk, qty) for index, res, qty in uses])
+        changed = {r.pk: r for _i, r, _q in uses}
+        for res in changed.values():
+            res.updated_at = now
+        update_rows(StockReservation, "id", ["quantity", "consumed", "open", "updated_at"],
+                    [(r.pk, r.quantity, r.consumed, r.open, now) for r in changed.values()])
+    if _arrival_listeners:
+        _announce_arrivals(moves, balances)
     return created
 
 
@@ -337,6 +477,239 @@ def stock_release_origin(*, origin_type: str, origin_id: int, actor) -> list[Sto
                 .filter(origin_type=origin_type, origin_id=origin_id, open=True).order_by("id"))
     for res in rows:
         _release(res, balances[(res.warehouse_id, res.sku_id)], res.quantity)
+    return rows
+
+
+# ---------------------------------------------------------------- set-wise reservations (order allocation)
+
+@dataclass(frozen=True)
+class ReserveSpec:
+    sku_id: int
+    warehouse_id: int
+    quantity: Decimal
+    origin_line_id: int | None = None
+
+
+@dataclass(frozen=True)
+class ReserveGroup:
+    """What one origin (an order) needs, all of it or nothing."""
+
+    origin_type: str  # "sales.onlineorder"
+    origin_id: int  # the order's id
+    specs: tuple[ReserveSpec, ...]
+
+
+@dataclass(frozen=True)
+class Shortage:
+    """An SKU a group could not have in a warehouse: `asked` (all its specs of that SKU there
+    together), `available` (free stock there when the group's turn came, never below zero)."""
+
+    sku_id: int
+    warehouse_id: int
+    asked: Decimal
+    available: Decimal
+
+
+_RESERVATION_INSERT = ["sku_id", "warehouse_id", "origin_type", "origin_id", "origin_line_id", "quantity", "consumed",
+                       "released", "open", "created_at", "updated_at", "created_by_id"]
+
+# (origin type, origin id, origin line id, sku, warehouse): the key of inv_resv_origin_uniq
+ResKey = tuple[str, int, int | None, int, int]
+
+
+_QTY_STEP = Decimal(1).scaleb(-StockReservation._meta.get_field("quantity").decimal_places)
+# The first quantity the column cannot hold (10^14 for 18 digits with 4 places).
+_QTY_LIMIT = Decimal(10) ** (StockReservation._meta.get_field("quantity").max_digits
+                             - StockReservation._meta.get_field("quantity").decimal_places)
+
+
+def _group_needs(groups: list[ReserveGroup]) -> list[tuple[dict[tuple[int, int], Decimal], dict[ResKey, Decimal]]]:
+    """Per group: what it asks per (warehouse, sku), and per reservation row. Every bad quantity
+    and unknown SKU is reported at once, by its place in `groups` ("groups[3].specs[1].quantity")."""
+    errors: list[FieldError] = []
+    needs = []
+    sku_first_seen: dict[int, tuple[int, int]] = {}
+    for gi, group in enumerate(groups):
+        per_key: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
+        per_row: dict[ResKey, Decimal] = defaultdict(Decimal)
+        for si, spec in enumerate(group.specs):
+            qty = spec.quantity
+            if type(qty) is not Decimal or not qty.is_finite() or qty <= 0:
+                try:
+                    qty = _quantity(qty)
+                except ValidationFailed:
+                    errors.append(FieldError(f"groups[{gi}].specs[{si}].quantity",
+                                             _("Enter a quantity greater than zero."), "invalid"))
+                    continue
+            if qty >= _QTY_LIMIT:
+                errors.append(FieldError(f"groups[{gi}].specs[{si}].quantity", _("The number is too large."),
+                                         "invalid"))
+                continue
+            if qty.quantize(_QTY_STEP) != qty:
+                errors.append(FieldError(f"groups[{gi}].specs[{si}].quantity",
+                                         _("At most %(n)s decimal places.") % {"n": -_QTY_STEP.as_tuple().exponent},
+                                         "invalid"))
+                continue
+            sku_first_seen.setdefault(spec.sku_id, (gi, si))
+            per_key[(spec.warehouse_id, spec.sku_id)] += qty
+            per_row[(group.origin_type, group.origin_id, spec.origin_line_id, spec.sku_id, spec.warehouse_id)] += qty
+        needs.append((per_key, per_row))
+    if sku_first_seen:
+        known = set(Sku.objects.filter(pk__in=list(sku_first_seen)).values_list("pk", flat=True))
+        errors.extend(FieldError(f"groups[{gi}].specs[{si}].sku_id", _("SKU %(id)s does not exist.") % {"id": sku_id},
+                                 InventoryError.UNKNOWN_SKU)
+                      for sku_id, (gi, si) in sku_first_seen.items() if sku_id not in known)
+    if errors:
+        raise ValidationFailed(errors)
+    return needs
+
+
+def _locked_reservations(chunk: dict[str, list[int]]) -> list[tuple]:
+    """(id, origin type, origin id, origin line id, sku, warehouse, quantity) of every reservation
+    row of these origins, open or not (the unique key holds closed rows too), locked in id
+    order. Written out: the ORM's per-value work on thousands of `IN` ids cost more than the
+    query. Quantities come back as exact Decimals on SQLite too."""
+    connection = connections[router.db_for_write(StockReservation)]
+    quote = connection.ops.quote_name
+    meta = StockReservation._meta
+    col = {name: quote(meta.get_field(name).column) for name in
+           ("id", "origin_type", "origin_id", "origin_line_id", "sku", "warehouse", "quantity")}
+    where, params = [], []
+    for origin_type, ids in chunk.items():
+        where.append(f"({col['origin_type']} = %s AND {col['origin_id']} IN ({', '.join(['%s'] * len(ids))}))")
+        params += [origin_type, *ids]
+    sql = (f"SELECT {', '.join(col.values())} FROM {quote(meta.db_table)} WHERE {' OR '.join(where)} "
+           f"ORDER BY {col['id']}")
+    if connection.features.has_select_for_update:
+        sql += " FOR UPDATE"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if connection.vendor == "postgresql":  # numeric comes back as Decimal
+        return rows
+    # SQLite keeps decimals as floats (or integers): back to the column's places, as the ORM does.
+    return [(*row[:6], Decimal(repr(row[6])).quantize(_QTY_STEP)) for row in rows]
+
+
+def _origin_match(origins: dict[str, list[int]]) -> Q:
+    return reduce(or_, (Q(origin_type=t, origin_id__in=ids) for t, ids in origins.items()))
+
+
+def _origin_chunks(pairs) -> list[dict[str, list[int]]]:
+    """{origin type: ids} in pieces of at most _LOCK_CHUNK ids (SQLite's limit of bound parameters)."""
+    ids_of: dict[str, set[int]] = defaultdict(set)
+    for origin_type, origin_id in pairs:
+        ids_of[origin_type].add(origin_id)
+    flat = [(t, i) for t in sorted(ids_of) for i in sorted(ids_of[t])]
+    chunks = []
+    for start in range(0, len(flat), _LOCK_CHUNK):
+        chunk: dict[str, list[int]] = defaultdict(list)
+        for t, i in flat[start:start + _LOCK_CHUNK]:
+            chunk[t].append(i)
+        chunks.append(chunk)
+    return chunks
+
+
+@transaction.atomic
+def stock_reserve_groups(*, groups: list[ReserveGroup], actor) -> list[list[Shortage]]:
+    """Reserve for many origins (orders) at once, in one transaction, each group all or nothing.
+
+    The balance rows of every (warehouse, SKU) the groups touch are created if missing and
+    locked in (warehouse, SKU) order, then the groups are walked in the order given (the
+    caller sorts them by priority or payment time): a group whose every SKU is available is
+    reserved entirely, and what it took is no longer available to the groups after it; a group
+    that cannot be had whole reserves nothing and gets its shortages, and later groups may
+    still use the stock. Reservations are added to the origin line's existing row (one row per
+    origin line, SKU and warehouse) or inserted; rows and balances are written set-wise.
+
+    Returns one list per group, in the order of `groups`: empty when the group was reserved,
+    else its Shortages (one per SKU and warehouse, its specs of the same SKU summed). Quantities
+    are compared as Decimals under the locks (exact on SQLite too, see stock_reserve). A bad
+    quantity or an unknown SKU or warehouse refuses the whole call (nothing written)."""
+    needs = _group_needs(groups)
+    keys = {key for per_key, _rows in needs for key in per_key}
+    if not keys:
+        return [[] for _g in groups]
+    balances = _lock_balances(list(keys))
+    existing: dict[ResKey, tuple[int, Decimal]] = {}  # key → (id, quantity)
+    for chunk in _origin_chunks((g.origin_type, g.origin_id) for g in groups):
+        for pk, origin_type, origin_id, line, sku, wh, qty in _locked_reservations(chunk):
+            existing[(origin_type, origin_id, line, sku, wh)] = (pk, qty)
+    free = {key: bal.on_hand - bal.reserved for key, bal in balances.items()}
+    taken: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
+    adds: dict[ResKey, Decimal] = defaultdict(Decimal)
+    results: list[list[Shortage]] = []
+    zero = Decimal(0)
+    for per_key, per_row in needs:
+        short = []
+        for (wh, sku), asked in per_key.items():
+            if free[(wh, sku)] < asked:
+                short.append(Shortage(sku_id=sku, warehouse_id=wh, asked=asked, available=max(free[(wh, sku)], zero)))
+        results.append(short)
+        if short:
+            continue
+        for key, asked in per_key.items():
+            free[key] -= asked
+            taken[key] += asked
+        for key, qty in per_row.items():
+            adds[key] += qty
+    if not adds:
+        return results
+    now = timezone.now()
+    at = adapter(StockReservation, "created_at")(now)
+    actor_id = actor.pk if actor is not None else None
+    insert_rows(StockReservation, _RESERVATION_INSERT, [
+        (sku, wh, origin_type, origin_id, line, qty, 0, 0, True, at, at, actor_id)
+        for (origin_type, origin_id, line, sku, wh), qty in adds.items() if (origin_type, origin_id, line, sku, wh)
+        not in existing
+    ])
+    update_rows(StockReservation, "id", ["quantity", "open", "updated_at"], [
+        (existing[key][0], existing[key][1] + qty, True, now) for key, qty in adds.items() if key in existing
+    ])
+    update_rows(StockBalance, "id", ["reserved"],
+                [(balances[key].pk, balances[key].reserved + qty) for key, qty in taken.items()])
+    return results
+
+
+@transaction.atomic
+def stock_release_origins(*, origin_type: str, origin_ids: list[int], actor) -> list[StockReservation]:
+    """Let go of everything still reserved for many origins of one type at once (orders merged,
+    split or cancelled in bulk): set-wise, in one transaction. Returns the rows let go of."""
+    ids = sorted({int(pk) for pk in origin_ids})
+    if not ids:
+        return []
+    chunks = _origin_chunks((origin_type, pk) for pk in ids)
+    pairs = set()
+    for chunk in chunks:
+        pairs.update(StockReservation.objects.filter(_origin_match(chunk), open=True)
+                     .values_list("warehouse_id", "sku_id"))
+    if not pairs:
+        return []
+    balances = _lock_balances(list(pairs))
+    rows: list[StockReservation] = []
+    for chunk in chunks:
+        rows.extend(StockReservation.objects.select_for_update().filter(_origin_match(chunk), open=True)
+                    .order_by("id"))
+    # A reservation made for one of these origins between the look and the lock, on a pair not
+    # locked yet: locked now, after the others. Out of order, but only in that rare race, and
+    # PostgreSQL reports a deadlock it may cause instead of hanging.
+    late = {(r.warehouse_id, r.sku_id) for r in rows} - set(balances)
+    if late:
+        balances.update(_lock_balances(list(late)))
+    now = timezone.now()
+    let_go: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
+    for res in rows:
+        let_go[(res.warehouse_id, res.sku_id)] += res.quantity
+        res.released += res.quantity
+        res.quantity = Decimal(0)
+        res.open = False
+        res.updated_at = now
+    update_rows(StockReservation, "id", ["quantity", "released", "open", "updated_at"],
+                [(r.pk, r.quantity, r.released, r.open, now) for r in rows])
+    update_rows(StockBalance, "id", ["reserved"],
+                [(balances[key].pk, balances[key].reserved - qty) for key, qty in let_go.items()])
+    for key, qty in let_go.items():
+        balances[key].reserved -= qty
     return rows
 
 
