@@ -239,7 +239,19 @@ class TestDemo(TestCase):
         assert orders.count() == 200
         held = orders.filter(state=OrderState.HELD)
         assert held.exists() and all(order.holds for order in held)
-        assert orders.filter(state=OrderState.TO_REVIEW).count() > 100
+        # Auto review approved the clean ones; allocation reserved stock; a wave shipped some and handed them over.
+        assert orders.filter(state=OrderState.APPROVED, allocation="allocated").count() > 50
+        assert orders.filter(state=OrderState.SHIPPED, parcels__state="shipped").count() == 12
+
+    def test_a_wave_shipped_and_handed_over(self):
+        from shopflow.fulfilment.models import Handover, Parcel, ParcelState, Wave
+
+        wave = Wave.objects.get()
+        assert wave.printed_at and wave.parcels.count() == 30
+        shipped = Parcel.objects.filter(state=ParcelState.SHIPPED)
+        assert shipped.count() == 12 and all(p.tracking_no and p.weight and p.packed_by for p in shipped)
+        handover = Handover.objects.get()
+        assert handover.parcel_count == 12 and set(handover.parcels.all()) == set(shipped)
 
     def test_subcontract_order_half_received(self):
         from shopflow.subcontracting.models import SubcontractOrder

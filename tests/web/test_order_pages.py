@@ -11,7 +11,9 @@ from shopflow.channels.formats import ReadResult
 from shopflow.channels.models import Shop
 from shopflow.channels.services import orders_import
 from shopflow.sales.models import OnlineOrder, OrderState
-from tests.factories import SkuFactory
+from shopflow.partners.couriers import courier_seed_defaults
+from shopflow.partners.models import Courier
+from tests.factories import SkuFactory, WarehouseFactory
 from tests.sales.test_online_import import order
 
 XSS = "<script>alert('x')</script>"
@@ -20,7 +22,10 @@ XSS = "<script>alert('x')</script>"
 @pytest.fixture
 def shop(db):
     SkuFactory(code="TX-BLK-M")
-    return Shop.objects.create(code="TB01", name="悦衣旗舰店")
+    courier_seed_defaults()
+    # Approval needs a ship-from warehouse and a courier (the shop's default here).
+    return Shop.objects.create(code="TB01", name="悦衣旗舰店", warehouse=WarehouseFactory(),
+                               default_courier=Courier.objects.get(code="ZTO"))
 
 
 @pytest.fixture
@@ -86,11 +91,11 @@ def test_import_page_with_a_generated_taobao_pair(shop, role_user, client_of):
     client = client_of(role_user("operations", "ops"))
     data = {"shop": shop.pk, "format": "taobao", "orders_file": SimpleUploadedFile("订单报表.csv", orders_csv),
             "items_file": SimpleUploadedFile("宝贝报表.csv", items_csv)}
-    page = client.post(reverse("web:order_import"), data).content.decode()
+    page = client.post(reverse("web:order_import"), data, follow=True).content.decode()
     assert 'id="sf-import-summary"' in page and OnlineOrder.objects.filter(shop=shop).count() == 20
     data = {**data, "orders_file": SimpleUploadedFile("订单报表.csv", orders_csv),
             "items_file": SimpleUploadedFile("宝贝报表.csv", items_csv)}
-    client.post(reverse("web:order_import"), data)
+    client.post(reverse("web:order_import"), data, follow=True)
     assert OnlineOrder.objects.filter(shop=shop).count() == 20  # again: nothing twice
 
 

@@ -105,6 +105,10 @@ def unprotect(text: str) -> str:
     """`="2365…"` / `'1861…` / `No:YT…` (Excel protection) → the number itself; "null" → ""."""
     if text[:1] not in _PROTECTING and text[-1:] not in " \t":
         return text  # the common case, kept fast: 2 of every 3 cells read go through here
+    if text[:2] == '="' and text[-1:] == '"':  # the next most common: ="2365…" (order numbers)
+        inner = text[2:-1]
+        if inner.isalnum() and inner != "null":
+            return inner
     text = text.strip()
     if text[:2] == '="' and text[-1:] == '"':
         text = text[2:-1].strip()
@@ -166,6 +170,9 @@ def _slow_time(text: str) -> datetime.datetime:
 
 
 # ---------------------------------------------------------------- reading
+
+
+_MISSING = object()
 
 
 class _BadFile(Exception):
@@ -292,6 +299,11 @@ def _read_orders(sheet: _Sheet, problems: list[FileProblem], tz) -> tuple[dict[s
     pad = [""] * width
     found: dict[str, PlatformOrder] = {}
     skipped: set[str] = set()
+    # The same texts come again and again (89.00, 0.00, the same second on a busy day): each is
+    # parsed once per file. Decimals and datetimes are immutable, so orders may share them.
+    amount_of: dict[str, Decimal] = {}
+    time_of: dict[str, datetime.datetime | None] = {}
+    protecting = _PROTECTING
     rows = 0
     for row, cells in sheet.rows:
         rows += 1
@@ -319,24 +331,34 @@ def _read_orders(sheet: _Sheet, problems: list[FileProblem], tz) -> tuple[dict[s
                                    % {"value": cells[i_status].strip()}, "invalid_status"))
         order = PlatformOrder(order_no=order_no, status=status, source_row=row)
         for i, header, attr in amounts:
-            value = parse_amount(cells[i])
+            text = cells[i]
+            value = amount_of.get(text)
             if value is None:
-                bad.append(FileProblem(name, row, header, _("“%(value)s” is not an amount (write it like 89.00).")
-                                       % {"value": cells[i]}, "invalid_amount"))
-            else:
-                setattr(order, attr, value)
+                value = parse_amount(text)
+                if value is None:
+                    bad.append(FileProblem(name, row, header, _(
+                        "“%(value)s” is not an amount (write it like 89.00).") % {"value": text}, "invalid_amount"))
+                    continue
+                amount_of[text] = value
+            setattr(order, attr, value)
         for i, attr in texts:
             setattr(order, attr, cells[i].strip())
         for i, attr in numbers:
-            setattr(order, attr, unprotect(cells[i]))
+            text = cells[i]
+            setattr(order, attr, unprotect(text) if text[:1] in protecting or text[-1:] in " \t" else text)
         for i, attr, header in times:
-            try:
-                setattr(order, attr, parse_time(cells[i], tz))
-            except ValueError:
-                bad.append(FileProblem(name, row, header, _(
-                    "“%(value)s” is not a date and time (write it like 2026-11-11 00:00:05).")
-                    % {"value": cells[i]}, "invalid_date"))
-        if not cells[i_created].strip():
+            text = cells[i]
+            value = time_of.get(text, _MISSING)
+            if value is _MISSING:
+                try:
+                    value = time_of[text] = parse_time(text, tz)
+                except ValueError:
+                    bad.append(FileProblem(name, row, header, _(
+                        "“%(value)s” is not a date and time (write it like 2026-11-11 00:00:05).")
+                        % {"value": text}, "invalid_date"))
+                    continue
+            setattr(order, attr, value)
+        if order.created_at is None and not cells[i_created].strip():
             bad.append(FileProblem(name, row, label("订单创建时间"), _("The order creation time is empty."),
                                    "required"))
         if bad:
@@ -357,6 +379,9 @@ def _read_items(sheet: _Sheet, found: dict[str, PlatformOrder], skipped: set[str
     i_refund, i_status = col("退款状态"), col("订单状态")
     width = max(sheet.index.values()) + 1
     pad = [""] * width
+    amount_of: dict[str, Decimal] = {}  # as in _read_orders: each text parsed once
+    quantity_of: dict[str, Decimal] = {}  # (good quantities only)
+    protecting = _PROTECTING
     rows = 0
     for row, cells in sheet.rows:
         rows += 1
@@ -371,12 +396,20 @@ def _read_items(sheet: _Sheet, found: dict[str, PlatformOrder], skipped: set[str
                     % {"order": order_no or "—"}, "unknown_order"))
             continue
         bad: list[FileProblem] = []
-        price = parse_amount(cells[i_price])
+        price = amount_of.get(cells[i_price])
         if price is None:
-            bad.append(FileProblem(name, row, label("价格"), _(
-                "“%(value)s” is not an amount (write it like 89.00); order %(order)s is not imported.")
-                % {"value": cells[i_price], "order": order_no}, "invalid_amount"))
-        quantity = parse_amount(cells[i_qty])
+            price = parse_amount(cells[i_price])
+            if price is None:
+                bad.append(FileProblem(name, row, label("价格"), _(
+                    "“%(value)s” is not an amount (write it like 89.00); order %(order)s is not imported.")
+                    % {"value": cells[i_price], "order": order_no}, "invalid_amount"))
+            else:
+                amount_of[cells[i_price]] = price
+        quantity = quantity_of.get(cells[i_qty])
+        if quantity is None:
+            quantity = parse_amount(cells[i_qty])
+            if quantity is not None and quantity > 0 and quantity == quantity.to_integral_value():
+                quantity_of[cells[i_qty]] = quantity
         if quantity is None or quantity <= 0 or quantity != quantity.to_integral_value():
             bad.append(FileProblem(name, row, label("购买数量"), _(
                 "“%(value)s” is not a quantity (a whole number above 0); order %(order)s is not imported.")
@@ -394,7 +427,8 @@ def _read_items(sheet: _Sheet, found: dict[str, PlatformOrder], skipped: set[str
             if _status(line_status) == PlatformStatus.CLOSED:
                 refund = line_status  # an item closed inside an open order: refunded
         order.lines.append(PlatformLine(
-            title=cells[i_title].strip(), quantity=quantity, price=price, sku_code=unprotect(cells[i_sku]),
+            title=cells[i_title].strip(), quantity=quantity, price=price,
+            sku_code=unprotect(sku) if (sku := cells[i_sku])[:1] in protecting or sku[-1:] in " \t" else sku,
             outer_code=unprotect(cells[i_outer]) if i_outer >= 0 else "",
             properties=cells[i_props].strip() if i_props >= 0 else "", refund_status=refund, source_row=row))
     return rows
