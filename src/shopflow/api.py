@@ -26,7 +26,9 @@ from shopflow.core.error_codes import CoreError
 from shopflow.core.errors import DomainError, FieldError, NotFoundError, PermissionDeniedError
 from shopflow.core.masterdata_api import router as masterdata_router
 from shopflow.core.tokens import api_token_authenticate
+from shopflow.fulfilment.api import router as fulfilment_router
 from shopflow.purchasing.api import router as purchasing_router
+from shopflow.sales.api import router as orders_router
 from shopflow.subcontracting.api import router as subcontracting_router
 
 logger = logging.getLogger(__name__)
@@ -106,7 +108,8 @@ Master data (SKUs, suppliers, couriers, warehouses, ...) under `/masterdata`: li
 update, and import .xlsx / CSV files. Purchasing under `/purchasing`: the supplier file, a supplier's
 statement (opening, movements with running balance, closing), supplier payments (record, void) and
 goods awaiting exchange. Subcontracting reads (an order's reconciliation, tooling on loan, processing
-fees) under `/subcontracting`.
+fees) under `/subcontracting`. Online orders under `/orders`: the review workbench's list and filters, an
+order with its lines, approve, hold, flag, courier, merge, split and the automatic review.
 
 **Sign-in:** send `Authorization: Bearer <key>` with a key from *Account → API tokens*
 (`/account/tokens/`) or `shopflow createtoken USERNAME`; a signed-in browser works too.
@@ -202,6 +205,8 @@ api.add_router("/masterdata", masterdata_router)
 api.add_router("/purchasing", purchasing_router)
 api.add_router("/subcontracting", subcontracting_router)
 api.add_router("/channels", channels_router)
+api.add_router("/fulfilment", fulfilment_router)
+api.add_router("/orders", orders_router)
 
 # Last, so it only sees what no other route matched: JSON 404 (after auth, like everything).
 fallback = Router(tags=["other"])

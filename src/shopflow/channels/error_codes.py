@@ -8,6 +8,7 @@ class HoldCode(StrEnum):
     ADDRESS = "address"
     REFUND = "refund"
     NO_LINES = "no_lines"
+    MERGED_REFUND = "merged_refund"  # put on the order a refunded or closed order was merged into
 
 
 class ChannelError(StrEnum):

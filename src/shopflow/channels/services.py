@@ -30,8 +30,10 @@ from shopflow.channels.formats import FileProblem, PlatformOrder, PlatformStatus
 from shopflow.core.db import insert_rows
 from shopflow.core.errors import PermissionDeniedError
 from shopflow.core.models import AuditEvent
+from shopflow.core.services import audit_record
 from shopflow.partners.address import _TRAILING_POSTCODE, _detail, parse_address
-from shopflow.sales.models import OnlineOrder, OnlineOrderLine, OrderState
+from shopflow.sales.models import Allocation, OnlineOrder, OnlineOrderLine, OrderState
+from shopflow.sales.online import release_stock
 
 BATCH = 2000
 ORDER_TYPE = "sales.onlineorder"
@@ -40,6 +42,8 @@ PLATFORM_FIELDS = ("platform_status", "goods_amount", "postage", "total_amount",
                    "buyer_message", "seller_remark", "tracking_no", "courier_name")
 ADDRESS_FIELDS = ("receiver_name", "receiver_mobile", "receiver_phone", "address", "province", "city", "district",
                   "address_detail")
+# Holds the intake itself puts on (worked out again on every update).
+INTAKE_HOLDS = frozenset({HoldCode.UNKNOWN_SKU, HoldCode.NO_LINES, HoldCode.ADDRESS, HoldCode.REFUND})
 # Local states the platform may still move (after these, the order is ours: shipped or cancelled).
 OPEN_STATES = (OrderState.AWAITING_PAYMENT, OrderState.TO_REVIEW, OrderState.HELD, OrderState.APPROVED)
 
@@ -176,20 +180,27 @@ def _update(order, o: PlatformOrder, skus) -> list[str]:
         problem = _("the corrected address has no province")
     new_state = ""
     if order.state in OPEN_STATES:
+        # Holds our staff or the review put on (manual, buyer message, no stock, …) stay; the ones
+        # the intake puts on are worked out again from what the platform says now.
+        kept = [h for h in order.holds if h.get("code") not in INTAKE_HOLDS]
         if o.status == PlatformStatus.CLOSED:
             new_state = OrderState.CANCELLED
         elif o.status in (PlatformStatus.PAID, PlatformStatus.REFUNDING) and order.state in (
                 OrderState.AWAITING_PAYMENT, OrderState.TO_REVIEW, OrderState.HELD):
-            holds = _holds(o, skus, problem)
+            holds = _holds(o, skus, problem) + kept
             new_state = OrderState.HELD if holds else OrderState.TO_REVIEW
             if holds != order.holds:
                 order.holds = holds if new_state == OrderState.HELD else []
                 changed.append("holds")
         elif o.status == PlatformStatus.REFUNDING and order.state == OrderState.APPROVED:
             new_state = OrderState.HELD  # stop it before it ships
-            order.holds = _holds(o, skus, problem)
+            order.holds = _holds(o, skus, problem) + kept
             changed.append("holds")
     if new_state and new_state != order.state:
+        if order.state == OrderState.APPROVED and order.allocation:
+            # Its reserved stock goes back (released by the caller in the same transaction).
+            order.allocation, order.shortages = Allocation.NONE, []
+            changed.extend(["allocation", "shortages"])
         order.state = new_state
         changed.append("state")
     return changed
@@ -343,8 +354,8 @@ def _insert_new(writer: _Writer, new: list[_New], skus) -> None:
 
 
 # What _update reads and may change of an order we already have.
-_KNOWN_FIELDS = ("id", "platform_order_no", "version", "state", "holds", "address_edited", *PLATFORM_FIELDS,
-                 *ADDRESS_FIELDS)
+_KNOWN_FIELDS = ("id", "platform_order_no", "version", "state", "holds", "address_edited", "merged_into_id",
+                 "allocation", "shortages", *PLATFORM_FIELDS, *ADDRESS_FIELDS)
 
 
 class _Known:
@@ -373,6 +384,28 @@ def _save_updates(updated: list[_Known], changes: list[dict], actor) -> None:
                    at=now, payload=payload) for known, payload in zip(updated, changes, strict=True)])
 
 
+def _hold_survivors(stopped: dict[int, list[str]], actor) -> int:
+    """A merged order the buyer wants refunded, or the platform closed, ships inside another order:
+    hold that one (letting its stock go) so someone checks what still ships. Returns how many."""
+    survivors = OnlineOrder.objects.select_for_update().filter(
+        pk__in=list(stopped), state__in=(OrderState.TO_REVIEW, OrderState.HELD, OrderState.APPROVED))
+    count = 0
+    for survivor in survivors:
+        hold = {"code": HoldCode.MERGED_REFUND, "orders": sorted(stopped[survivor.pk])}
+        if hold in survivor.holds:
+            continue
+        before = survivor.state
+        if before == OrderState.APPROVED and survivor.allocation:
+            release_stock([survivor.pk], actor)
+        survivor.state, survivor.holds = OrderState.HELD, [*survivor.holds, hold]
+        survivor.allocation, survivor.shortages = Allocation.NONE, []
+        survivor.version += 1
+        survivor.save(update_fields=["state", "holds", "allocation", "shortages", "version", "updated_at"])
+        audit_record(doc=survivor, action="hold", actor=actor, from_state=before, payload={"hold": hold})
+        count += 1
+    return count
+
+
 def _import_batch(shop, batch: list[PlatformOrder], actor, source: str, summary: ImportSummary,
                   writer: _Writer) -> None:
     by_no = {o.order_no: o for o in batch}  # the same order twice in a file: the later row wins
@@ -380,6 +413,8 @@ def _import_batch(shop, batch: list[PlatformOrder], actor, source: str, summary:
     ids = _order_ids(shop.pk, list(by_no))
     existing = _known(list(ids.values())) if ids else {}
     new, updated, changes = [], [], []
+    released: list[int] = []  # approved orders the platform stopped: their reservations go back
+    merged_stopped: dict[int, list[str]] = {}  # surviving order → its merged orders refunded or closed
     held = 0
     for no, o in by_no.items():
         order = existing.get(no)
@@ -390,7 +425,12 @@ def _import_batch(shop, batch: list[PlatformOrder], actor, source: str, summary:
             new.append((o, state, holds, address))
             held += state == OrderState.HELD
             continue
+        was_allocated = order.state == OrderState.APPROVED and bool(order.allocation)
+        if order.state == OrderState.MERGED and o.status in (PlatformStatus.REFUNDING, PlatformStatus.CLOSED):
+            merged_stopped.setdefault(order.merged_into_id, []).append(no)
         changed = _update(order, o, skus)
+        if was_allocated and "allocation" in changed:
+            released.append(order.id)
         if changed:
             order.version += 1
             updated.append(order)
@@ -402,6 +442,10 @@ def _import_batch(shop, batch: list[PlatformOrder], actor, source: str, summary:
         _insert_new(writer, new, skus)
     if updated:
         _save_updates(updated, changes, actor)
+    if released:
+        release_stock(released, actor)
+    if merged_stopped:
+        held += _hold_survivors(merged_stopped, actor)
     summary.created += len(new)
     summary.updated += len(updated)
     summary.held += held

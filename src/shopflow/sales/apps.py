@@ -9,7 +9,10 @@ class SalesConfig(AppConfig):
     verbose_name = _("Sales")
 
     def ready(self) -> None:
-        from shopflow.sales import documents  # noqa: F401  (registers the document types)
+        from shopflow.sales import (
+            documents,  # noqa: F401  (registers the document types)
+            masterdata,  # noqa: F401  (registers the gift and courier rule lists)
+        )
         from shopflow.sales.roles import grant_role_permissions
 
         post_migrate.connect(grant_role_permissions, dispatch_uid="shopflow.sales.grant_role_permissions")

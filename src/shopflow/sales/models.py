@@ -168,6 +168,20 @@ def hold_message(hold: dict) -> str:
         return _("Address: %(problem)s") % {"problem": hold.get("problem", "")}
     if code == "refund":
         return str(_("The buyer asked for a refund on the platform."))
+    if code == "buyer_message":
+        return str(_("The buyer left a message; read it and honour it before approving."))
+    if code == "no_stock":
+        return _("Not enough stock in the ship-from warehouse for %(codes)s.") % {
+            "codes": "、".join(hold.get("codes") or ["—"])}
+    if code == "no_courier":
+        return str(_("No courier: no courier rule matches and the shop has no default courier."))
+    if code == "no_warehouse":
+        return str(_("No ship-from warehouse: set one on the order or the shop."))
+    if code == "unpaid":
+        return str(_("The order is not paid yet."))
+    if code == "merged_refund":
+        return _("A refund was asked for merged order %(orders)s; check what still ships.") % {
+            "orders": "、".join(hold.get("orders") or ["—"])}
     return hold.get("message", "")
 
 

@@ -1,4 +1,5 @@
-"""The order workbench 订单 (online orders) and the import of platform export files."""
+"""The order workbench 订单 (online orders): list, bulk actions, automatic review, an order's page
+and its actions, and the import of platform export files."""
 
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +11,8 @@ from shopflow.web.views import orders
 urlpatterns = [
     path("", orders.order_list, name="order_list"),
     path("import/", orders.order_import, name="order_import"),
+    path("bulk/", orders.order_bulk, name="order_bulk"),
+    path("auto-review/", orders.order_auto_review, name="order_auto_review"),
     path("<int:pk>/", orders.order_detail, name="order_detail"),
     path("<int:pk>/do/<slug:action>/", orders.order_action, name="order_action"),
 ]
