@@ -49,6 +49,10 @@ DEFAULTS = {
     "SHIP_AT_RISK_HOURS": 4,
     # Most orders in one wave 波次 (a picker's trolley); a wave can be made smaller.
     "WAVE_MAX_ORDERS": 200,
+    # The sender printed on waybills, per ship-from warehouse code ("*": any other):
+    # {"FG01": {"name": "悦衣旗舰店", "phone": "0571-…", "address": "浙江省杭州市…"}}. Without an
+    # entry the sender is the shop's name and the warehouse's name.
+    "SHIP_FROM": {},
 }
 
 

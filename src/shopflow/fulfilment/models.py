@@ -10,13 +10,14 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 WEIGHT = {"max_digits": 10, "decimal_places": 3}  # kilograms
 
 
 class WaveState(models.TextChoices):
-    OPEN = "open", _("Open")  # parcels still to pick, pack or ship
-    DONE = "done", _("Done")  # every parcel shipped or taken out
+    OPEN = "open", pgettext_lazy("wave", "Open")  # parcels still to pick, pack or ship
+    DONE = "done", pgettext_lazy("wave", "Done")  # every parcel shipped or taken out
 
 
 class Wave(models.Model):

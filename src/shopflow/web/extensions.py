@@ -39,7 +39,7 @@ _record_links: dict[str, list[Callable]] = {}
 
 # The modules that register pages (imported by WebConfig.ready()).
 EXTENSION_MODULES = ("shopflow.web.catalog_urls", "shopflow.web.inventory_urls", "shopflow.web.purchasing_urls",
-                     "shopflow.web.subcontracting_urls", "shopflow.web.orders_urls")
+                     "shopflow.web.subcontracting_urls", "shopflow.web.orders_urls", "shopflow.web.fulfilment_urls")
 
 
 def register_page(area: str, label, url_name: str, allowed: Callable) -> Page:

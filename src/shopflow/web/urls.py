@@ -32,6 +32,7 @@ urlpatterns = [
     path("purchasing/", include("shopflow.web.purchasing_urls")),
     path("subcontracting/", include("shopflow.web.subcontracting_urls")),
     path("orders/", include("shopflow.web.orders_urls")),
+    path("fulfilment/", include("shopflow.web.fulfilment_urls")),
     path("m/<slug:key>/", masterdata.md_list, name="md_list"),
     path("m/<slug:key>/export.xlsx", masterdata.md_export, {"fmt": "xlsx"}, name="md_export_xlsx"),
     path("m/<slug:key>/export.csv", masterdata.md_export, {"fmt": "csv"}, name="md_export_csv"),
