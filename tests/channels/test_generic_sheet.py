@@ -44,7 +44,8 @@ def test_a_mapping_names_the_users_own_headers():
     assert order.status == PlatformStatus.UNPAID  # no payment time, no status column
 
 
-@pytest.mark.parametrize(("mapping", "code"), [({"order_no": "没有这列"}, "no_column"), ({"colour": "Ref"}, "unknown_field")])
+@pytest.mark.parametrize(("mapping", "code"), [({"order_no": "没有这列"}, "no_column"),
+                                              ({"colour": "Ref"}, "unknown_field")])
 def test_a_wrong_mapping_is_reported_on_the_header_row(mapping, code):
     result = read_generic(b"Ref,Qty\nA-1,3\n", "own.csv", mapping)
     assert result.orders == [] and any(p.code == code and p.row == 1 for p in result.problems)

@@ -142,10 +142,18 @@ def inventory_records(warehouse):
 
 @pytest.fixture
 def shop_records(warehouse):
-    """A shop shipping from the warehouse, so the shop list has a record to export."""
+    """A shop shipping from the warehouse, and a gift and a courier rule, so the channel and review
+    lists have records to export."""
     from shopflow.channels.models import Shop
+    from shopflow.partners.couriers import courier_seed_defaults
+    from shopflow.partners.models import Courier
+    from shopflow.sales.models import CourierRule, GiftRule
 
-    Shop.objects.create(code="TB01", name="悦衣旗舰店", warehouse=warehouse)
+    courier_seed_defaults()
+    shop = Shop.objects.create(code="TB01", name="悦衣旗舰店", warehouse=warehouse)
+    GiftRule.objects.create(name="满199送袜子", shop=shop, min_paid_amount="199.00", sku=SkuFactory(code="GIFT-1"))
+    CourierRule.objects.create(name="偏远走EMS", sort_order=10, kind="province", values="新疆、西藏",
+                               courier=Courier.objects.get(code="EMS"))
 
 
 @pytest.mark.parametrize("key", [ml.key for ml in master_lists()])

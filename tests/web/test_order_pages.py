@@ -10,9 +10,9 @@ from django.urls import reverse
 from shopflow.channels.formats import ReadResult
 from shopflow.channels.models import Shop
 from shopflow.channels.services import orders_import
-from shopflow.sales.models import OnlineOrder, OrderState
 from shopflow.partners.couriers import courier_seed_defaults
 from shopflow.partners.models import Courier
+from shopflow.sales.models import OnlineOrder, OrderState
 from tests.factories import SkuFactory, WarehouseFactory
 from tests.sales.test_online_import import order
 

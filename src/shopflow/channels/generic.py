@@ -94,10 +94,9 @@ def _columns(header: list[str], mapping: Mapping[str, str], name: str) -> tuple[
                 found[field] = index
     for field in REQUIRED:
         if field not in found:
-            problems.append(FileProblem(name, 1, FIELDS[field][0], _("The file has no column for %(field)s (one of: "
-                                                                      "%(names)s).") % {"field": FIELDS[field][0],
-                                                                                         "names": "、".join(FIELDS[field])},
-                                        "missing_column"))
+            message = _("The file has no column for %(field)s (one of: %(names)s).") % {
+                "field": FIELDS[field][0], "names": "、".join(FIELDS[field])}
+            problems.append(FileProblem(name, 1, FIELDS[field][0], message, "missing_column"))
     return found, problems
 
 

@@ -6,7 +6,8 @@ An order that cannot be served is marked short with the SKUs and quantities miss
 customer service flagged it otherwise, a yellow flag (cannot ship yet / out of stock); when stock
 arrives it is tried again, and allocating it clears the shortages and the yellow flag of the
 shortage. Short orders and orders served after being short are audited on the order; a first
-allocation is on record in the ledger's reservations (order line, quantity, who, when). Runs set-wise: a chunk of orders per transaction, one reservation call per chunk
+allocation is on record in the ledger's reservations (order line, quantity, who, when).
+Runs set-wise: a chunk of orders per transaction, one reservation call per chunk
 (inventory.stock_reserve_groups), set-based UPDATEs.
 
 Triggered after commit by approvals (sales.online.register_approval_listener) and by stock

@@ -80,10 +80,13 @@ class Parcel(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(state__in=ParcelState.values), name="ful_parcel_state_valid"),
             # An order is in at most one live parcel; a parcel taken out of its wave frees it.
-            models.UniqueConstraint(fields=["order"], condition=~Q(state="cancelled"), name="ful_parcel_order_live_uniq"),
-            models.UniqueConstraint(fields=["courier", "tracking_no"], condition=~Q(tracking_no="") & ~Q(state="cancelled"),
+            models.UniqueConstraint(fields=["order"], condition=~Q(state="cancelled"),
+                                    name="ful_parcel_order_live_uniq"),
+            models.UniqueConstraint(fields=["courier", "tracking_no"],
+                                    condition=~Q(tracking_no="") & ~Q(state="cancelled"),
                                     name="ful_parcel_tracking_uniq"),
-            models.CheckConstraint(condition=Q(weight__isnull=True) | Q(weight__gt=0), name="ful_parcel_weight_positive"),
+            models.CheckConstraint(condition=Q(weight__isnull=True) | Q(weight__gt=0),
+                                   name="ful_parcel_weight_positive"),
             models.CheckConstraint(condition=~Q(state="shipped") | (Q(shipped_at__isnull=False) & ~Q(tracking_no="")),
                                    name="ful_parcel_shipped_has_tracking"),
         ]

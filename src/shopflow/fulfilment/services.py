@@ -750,7 +750,3 @@ def handover_create(*, courier, warehouse, actor) -> Handover:
     audit_record(doc=handover, action="create", actor=actor,
                  payload={"parcels": len(ids), "weight": plain(handover.total_weight)})
     return handover
-
-
-def handover_day(handover: Handover) -> datetime.date:
-    return timezone.localtime(handover.created_at).date()

@@ -231,25 +231,32 @@ Use = tuple[int, StockReservation, Decimal]
 
 def _plan_reservations(moves: list[MoveSpec], balances) -> list[Use]:
     """Issues against a reservation use it up (as far as it is open); reversing such an issue
-    gives the reservation back. Reservations and balances are changed in memory only."""
+    gives the reservation back. Reservations and balances are changed in memory only.
+
+    Set-wise: the open reservations of the issuing origins are read (and locked, in id order
+    per chunk) with one `origin_type = … AND origin_id IN (…)` per chunk and matched to moves by
+    key — one OR-ed condition per move grew past SQLite's expression limit at ~1,000 moves."""
     reversed_ids = [m.reverses_id for m in moves if m.reverses_id]
-    given_back = {
-        use.move_id: use
-        for use in ReservationConsumption.objects.filter(move_id__in=reversed_ids, quantity__gt=0)
-    }
-    wanted = [_reservation_match(m.reservation, m.sku_id, m.warehouse_id) & Q(open=True)
-              for m in moves if m.reservation and m.quantity < 0]
-    wanted.append(Q(pk__in=[use.reservation_id for use in given_back.values()]))
-    rows = list(StockReservation.objects.select_for_update().filter(reduce(or_, wanted)).order_by("id"))
-    by_id = {r.pk: r for r in rows}
+    given_back = {use.move_id: use for use in (
+        ReservationConsumption.objects.filter(move_id__in=reversed_ids, quantity__gt=0) if reversed_ids else ())}
+    origins = {(m.reservation.origin_type, m.reservation.origin_id) for m in moves if m.reservation and m.quantity < 0}
+    rows: dict[int, StockReservation] = {}
+    for chunk in (_origin_chunks(origins) if origins else []):
+        for res in StockReservation.objects.select_for_update().filter(_origin_match(chunk), open=True).order_by("id"):
+            rows[res.pk] = res
+    back_ids = sorted({use.reservation_id for use in given_back.values()} - set(rows))
+    if back_ids:
+        for res in StockReservation.objects.select_for_update().filter(pk__in=back_ids).order_by("id"):
+            rows[res.pk] = res
+    by_key = {(r.origin_type, r.origin_id, r.origin_line_id, r.sku_id, r.warehouse_id): r
+              for r in rows.values() if r.open}
     uses: list[Use] = []
     for index, m in enumerate(moves):
         bal = balances[(m.warehouse_id, m.sku_id)]
         if m.reservation and m.quantity < 0:
-            res = next((r for r in rows if r.open and r.sku_id == m.sku_id and r.warehouse_id == m.warehouse_id
-                        and (r.origin_type, r.origin_id, r.origin_line_id) == (
-                            m.reservation.origin_type, m.reservation.origin_id, m.reservation.origin_line_id)), None)
-            take = min(res.quantity, -m.quantity) if res else Decimal(0)
+            key = m.reservation
+            res = by_key.get((key.origin_type, key.origin_id, key.origin_line_id, m.sku_id, m.warehouse_id))
+            take = min(res.quantity, -m.quantity) if res is not None and res.open else Decimal(0)
             if take > 0:
                 res.quantity -= take
                 res.consumed += take
@@ -258,7 +265,7 @@ def _plan_reservations(moves: list[MoveSpec], balances) -> list[Use]:
                 uses.append((index, res, take))
         elif m.reverses_id in given_back:
             use = given_back[m.reverses_id]
-            res = by_id[use.reservation_id]
+            res = rows[use.reservation_id]
             res.quantity += use.quantity
             res.consumed -= use.quantity
             res.open = True
