@@ -14,7 +14,8 @@ from django.db import IntegrityError, OperationalError, connection
 
 from shopflow.bench.management.commands.bench import default_pg_url, with_database
 from shopflow.bench.raw import SCRATCH_PREFIX, raw_insert
-from shopflow.bench.scenarios import Result, load, percentile
+from shopflow.bench.report import target
+from shopflow.bench.scenarios import Result, Target, load, percentile, selected
 from shopflow.bench.scenarios.ledger import RAW_COLUMNS
 from shopflow.bench.scenarios.reports import sql_budget
 from shopflow.bench.scenarios.reservations import ClientLog, oversold, peak_held
@@ -26,7 +27,10 @@ POSTGRES_ONLY = pytest.mark.skipif(connection.vendor != "postgresql",
                                    reason="needs SHOPFLOW_DATABASE_URL=postgres://…")
 SCENARIO_KEYS = {"ledger.receipts", "ledger.issues", "documents.other_receipt", "reservations.hot",
                  "report.valuation", "report.low_stock", "report.slow_moving", "report.inquiry_page",
-                 "report.inquiry_search", "report.inquiry_category", "report.dashboard", "verify.stock"}
+                 "report.inquiry_search", "report.inquiry_category", "report.dashboard", "orders.import",
+                 "orders.review", "orders.allocate", "orders.ship", "orders.per_order", "verify.stock"}
+TARGETS = {"orders.import": (10_000, "sqlite"), "orders.allocate": (10_000, "sqlite"), "orders.ship": (2_000, None),
+           "orders.per_order": (200, None)}
 
 
 def run_bench(tmp_path, db: str) -> tuple[dict, str]:
@@ -61,6 +65,29 @@ def assert_tiny_run(run: dict, table: str, *, vendor: str, raw_method: str) -> N
     verify = results["verify.stock"]
     assert all(v == 0 for k, v in verify["extra"].items() if k.endswith("_differences"))
     assert "stock_post receipts" in table and "all checks passed" in table
+    assert_order_scenarios(results, table, vendor=vendor)
+
+
+def assert_order_scenarios(results: dict, table: str, *, vendor: str) -> None:
+    tiny = SIZES["tiny"]
+    imported = results["orders.import"]
+    assert imported["count"] == tiny.orders and imported["extra"]["created"] == tiny.orders
+    assert imported["extra"]["failed"] == 0 and imported["raw"]["rows"] == tiny.orders
+    allocated = results["orders.allocate"]["extra"]
+    assert allocated["allocated"] > 0 and allocated["short"] > 0  # one SKU in 25 is a unit short
+    assert results["orders.allocate"]["count"] == allocated["allocated"] + allocated["short"]
+    ship = results["orders.ship"]
+    assert ship["count"] == allocated["allocated"]  # every allocated order waved, packed and shipped
+    assert set(ship["extra"]["stages"]) == {"wave", "tracking", "verify", "ship"}
+    per_order = results["orders.per_order"]
+    assert per_order["count"] == tiny.per_order
+    assert per_order["extra"]["p99_ms"] >= per_order["extra"]["p50_ms"] > 0
+    for key, (rate, target_vendor) in TARGETS.items():
+        target = results[key]["target"]
+        assert target["rate_per_s"] == rate and isinstance(target["met"], bool)
+        assert target["applies"] == (target_vendor in (None, vendor))
+        assert target["met"] == (results[key]["rate_per_s"] >= rate)
+    assert "≥ 10,000/s" in table and "≥ 2,000/s" in table and "≥ 200/s" in table
 
 
 def test_tiny_run_on_its_own_sqlite_database(tmp_path):
@@ -93,7 +120,14 @@ def test_unknown_size_is_refused():
 
 
 def test_every_scenario_module_registers():
-    assert [s.key for s in load()] == ["ledger", "documents", "reservations", "reports", "verify"]
+    assert [s.key for s in load()] == ["ledger", "documents", "reservations", "reports", "orders.import",
+                                       "orders.allocate", "orders.ship", "orders.per_order", "soak", "verify"]
+
+
+def test_the_soak_runs_only_when_asked_for():
+    assert "soak" not in [s.key for s in selected([])]
+    assert [s.key for s in selected(["soak", "ledger"])] == ["ledger", "soak"]
+    assert [s.key for s in selected(["orders.ship"])] == ["orders.ship"]
 
 
 @pytest.mark.django_db
@@ -141,6 +175,22 @@ def test_percentile_nearest_rank():
     values = [float(v) for v in range(1, 101)]
     assert percentile(values, 50) == 50 and percentile(values, 99) == 99 and percentile(values, 100) == 100
     assert percentile([3.0], 99) == 3.0 and percentile([], 50) == 0.0
+
+
+def test_target_is_shown_beside_the_figure_met_or_not():
+    met = Result(key="x", title="x", unit="order", count=30_000, seconds=2.0, target=Target(10_000, "sqlite"),
+                 vendor="sqlite").as_dict()
+    assert met["target"] == {"rate_per_s": 10_000, "applies": True, "vendor": "sqlite", "met": True, "fraction": 1.5}
+    assert "≥ 10,000/s" in target(met) and "✓" in target(met)
+    missed = Result(key="x", title="x", unit="order", count=1_000, seconds=1.0, target=Target(2_000),
+                    vendor="postgresql").as_dict()
+    assert missed["target"]["met"] is False and missed["target"]["applies"] is True
+    assert "✗ 50 %" in target(missed)
+    other_db = Result(key="x", title="x", unit="order", count=1_000, seconds=1.0, target=Target(10_000, "sqlite"),
+                      vendor="postgresql").as_dict()
+    assert other_db["target"]["applies"] is False and "(sqlite target)" in target(other_db)
+    assert "target" not in Result(key="y", title="y", unit="op", count=1, seconds=1.0).as_dict()
+    assert target({"key": "y"}) == ""
 
 
 def test_result_reports_the_fraction_of_the_raw_rate():
@@ -217,3 +267,18 @@ def test_growth_refuses_a_file_that_is_not_a_result(tmp_path):
     bad.write_text("not json", encoding="utf-8")
     with pytest.raises(CommandError, match="not a benchmark result"):
         call_command("bench", growth=[str(bad)], stdout=StringIO())
+
+
+def test_growth_keeps_figures_a_later_partial_run_does_not_have(tmp_path):
+    full = fake_run("postgres", "tiny", 200.0, "2026-01-01")
+    soak = {"db": "postgres", "size": "tiny", "started_at": "2026-01-02",
+            "results": [Result(key="soak", title="soak", unit="op", count=100, seconds=1.0).as_dict()]}
+    files = []
+    for i, run in enumerate((full, soak)):
+        path = tmp_path / f"p{i}.json"
+        path.write_text(json.dumps(run), encoding="utf-8")
+        files.append(str(path))
+    out = StringIO()
+    call_command("bench", growth=files, stdout=out)
+    rows = out.getvalue().splitlines()[2:]
+    assert rows[0].startswith("| receipts | 200 µs/move") and rows[1] == "| soak | 10.0 ms/op |"

@@ -15,7 +15,9 @@ from django.contrib.auth.models import Group
 
 from shopflow.bench.sizes import Size
 from shopflow.catalog.models import Category, Sku, Style, StyleColour, StyleSize
+from shopflow.channels.models import Platform, Shop
 from shopflow.inventory.models import SafetyStock, Warehouse
+from shopflow.partners.models import Courier
 
 COLOURS = (("BLK", "黑色"), ("WHT", "白色"))
 SIZES = ("S", "M", "L", "XL", "XXL")
@@ -34,6 +36,10 @@ class DataSet:
     main: int = 0  # warehouse ids: main finished-goods warehouse (receipts, issues),
     second: int = 0  # the second one (documents),
     hot: int = 0  # and the live-stream warehouse the reservation clients fight over
+    ecommerce: int = 0  # the online shop's ship-from warehouse (the order scenarios put their stock there)
+    shop: int = 0  # the Taobao shop the generated exports are imported into
+    courier: int = 0  # its default courier (ZTO, seeded by the partners migration)
+    service: object = None  # customer service: imports and reviews online orders
     sku_ids: list[int] = field(default_factory=list)
     category_ids: list[int] = field(default_factory=list)
 
@@ -65,6 +71,11 @@ def generate(size: Size, *, seed: int = 1, progress=None) -> DataSet:
     ds.main = Warehouse.objects.create(code="FG01", name="成品仓").pk
     ds.second = Warehouse.objects.create(code="FG02", name="成品二仓").pk
     ds.hot = Warehouse.objects.create(code="LIVE", name="直播仓").pk
+    ds.ecommerce = Warehouse.objects.create(code="EC01", name="电商仓").pk
+    ds.service = _user("bench-service", "customer_service")
+    ds.courier = Courier.objects.get(code="ZTO").pk
+    ds.shop = Shop.objects.create(code="BENCH-TB", name="衣橱小铺旗舰店", platform=Platform.TAOBAO,
+                                  warehouse_id=ds.ecommerce, default_courier_id=ds.courier).pk
     categories = Category.objects.bulk_create(
         [Category(code=f"BC{i:02d}", name=name, sort_order=i) for i, name in enumerate(CATEGORIES, 1)])
     ds.category_ids = [c.pk for c in categories]

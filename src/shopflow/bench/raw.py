@@ -11,9 +11,11 @@ from django.db import connection, transaction
 SCRATCH_PREFIX = "bench_raw_"
 
 
-def table_rows(table: str, columns: list[str], where: str, params: list) -> list[tuple]:
-    """Rows as the database stores them (no ORM conversion), to be written back unchanged."""
-    cols = ", ".join(f'"{c}"' for c in columns)
+def table_rows(table: str, columns: list[str], where: str, params: list, *, text: tuple[str, ...] = ()) -> list[tuple]:
+    """Rows as the database stores them (no ORM conversion), to be written back unchanged.
+    Columns in `text` (JSON) are read as their text on PostgreSQL, which COPY takes back as is."""
+    postgres = connection.vendor == "postgresql"
+    cols = ", ".join(f'"{c}"::text' if postgres and c in text else f'"{c}"' for c in columns)
     with connection.cursor() as cur:
         cur.execute(f'SELECT {cols} FROM "{table}" WHERE {where} ORDER BY "id"', params)
         return cur.fetchall()

@@ -95,6 +95,23 @@ def notes(r: dict) -> str:
         return (f"p50 {x['p50_ms']:.1f} ms, p99 {x['p99_ms']:.1f} ms; refused {x['refused']}, "
                 f"oversell {x['oversell_count']}, lock errors {x['lock_errors']}, deadlocks {x['deadlocks']}"
                 + ("; SQLite: one writer at a time" if x.get("serialised") else ""))
+    if key == "soak":
+        retries = ", ".join(f"{code} ×{n}" for code, n in x["retries"].items()) or "none"
+        sqlite = "; SQLite: one writer at a time" if x.get("serialised") else ""
+        return (f"p50 {x['p50_ms']:.1f} ms, p99 {x['p99_ms']:.1f} ms; {x['clients']} clients; "
+                f"refused {x['refused']:,}; retried {retries}; errors {x['errors']}{sqlite}")
+    if key == "orders.import":
+        return (f"read {x['read_s']:.2f} s + import {x['import_s']:.2f} s; {x['lines']:,} lines, "
+                f"{x['held']:,} held, {x['failed']:,} failed")
+    if key == "orders.review":
+        return (f"auto review {x['auto_approved']:,} approved / {x['auto_held']:,} held in {x['auto_s']:.2f} s; "
+                f"bulk approve {x['bulk_approved']:,} in {x['bulk_s']:.2f} s ({x['bulk_refused']:,} refused)")
+    if key.startswith("orders.") and "stages" in x:
+        return "; ".join(f"{name} {stage['per_s']:,.0f}/s" for name, stage in x["stages"].items())
+    if key.startswith("orders.") and "p50_ms" in x:
+        return f"p50 {x['p50_ms']:.1f} ms, p99 {x['p99_ms']:.1f} ms"
+    if key.startswith("orders.") and "allocated" in x:
+        return f"{x['allocated']:,} allocated, {x['short']:,} short, {x['skipped']:,} skipped"
     if key.startswith("verify."):
         diffs = sum(v for k, v in x.items() if k.endswith("_differences"))
         return f"{diffs} differences"
@@ -103,6 +120,17 @@ def notes(r: dict) -> str:
     if "rows" in x:
         return f"{x['rows']:,} rows"
     return ""
+
+
+def target(r: dict) -> str:
+    """"≥ 10,000/s ✓" (met), "≥ 10,000/s ✗ 27 %" (missed: the share reached); "(sqlite)" when the
+    promise is for the other database and this figure is for information."""
+    t = r.get("target")
+    if not t:
+        return ""
+    verdict = "[green]✓[/green]" if t["met"] else f"[red]✗ {t['fraction'] * 100:.0f} %[/red]"
+    text = f"≥ {t['rate_per_s']:,.0f}/s {verdict}"
+    return text if t["applies"] else f"{text} ({t['vendor']} target)"
 
 
 def table(run: dict) -> Table:
@@ -118,6 +146,9 @@ def table(run: dict) -> Table:
     t.add_column("per unit", justify="right")
     t.add_column("raw insert", justify="right")
     t.add_column("ours/raw", justify="right")
+    targets = any(r.get("target") for r in run["results"])
+    if targets:
+        t.add_column("target", justify="right")
     t.add_column("notes")
     for r in run["results"]:
         raw = r.get("raw")
@@ -130,10 +161,12 @@ def table(run: dict) -> Table:
             ("≥ " if r["extra"].get("timed_out") else "") + per_unit(r["per_unit"]["us"], r["per_unit"]["unit"]),
             f"{raw['rate_per_s']:,.0f}/s {raw['method']}" if raw else "",
             f"{r['fraction_of_raw'] * 100:.1f} %" if raw else "",
+            *([target(r)] if targets else []),
             notes(r),
         )
     for f in run.get("errors", []):
-        t.add_row(f"[red]{f['title']}[/red]", "", "", "", "", "", "", f"[red]{f['error']}[/red]")
+        t.add_row(f"[red]{f['title']}[/red]", "", "", "", "", "", "", *([""] if targets else []),
+                  f"[red]{f['error']}[/red]")
     return t
 
 
@@ -161,23 +194,24 @@ def _cell(r: dict) -> str:
 
 def growth_table(runs: list[dict]) -> str:
     """A Markdown table of the per-unit cost of every figure by database and size, with how it
-    grows from the smallest size to the largest (×1.0 = flat). Later runs of the same database
-    and size replace earlier ones."""
+    grows from the smallest size to the largest (×1.0 = flat). Per database, size and figure the
+    latest run that has the figure counts (a run of only some scenarios, `--only`, replaces just
+    those figures)."""
     from shopflow.bench.sizes import SIZES
 
     order = list(SIZES)
-    latest: dict[tuple[str, str], dict] = {}
-    for run in sorted(runs, key=lambda r: r.get("started_at", "")):
-        latest[(run["db"], run["size"])] = run
-    dbs = sorted({db for db, _size in latest}, key=lambda d: (d != "sqlite", d))
-    columns: list[tuple[str, list[str]]] = [
-        (db, sorted({size for d, size in latest if d == db}, key=order.index)) for db in dbs]
+    latest: dict[tuple[str, str], dict[str, dict]] = {}
     keys, titles = [], {}
-    for run in latest.values():
+    for run in sorted(runs, key=lambda r: r.get("started_at", "")):
+        figures = latest.setdefault((run["db"], run["size"]), {})
         for r in run["results"]:
+            figures[r["key"]] = r
             if r["key"] not in titles:
                 keys.append(r["key"])
                 titles[r["key"]] = r["title"]
+    dbs = sorted({db for db, _size in latest}, key=lambda d: (d != "sqlite", d))
+    columns: list[tuple[str, list[str]]] = [
+        (db, sorted({size for d, size in latest if d == db}, key=order.index)) for db in dbs]
     header = ["figure"]
     for db, sizes in columns:
         header += [f"{db} {size}" for size in sizes]
@@ -187,7 +221,7 @@ def growth_table(runs: list[dict]) -> str:
     for key in keys:
         row = [titles[key]]
         for db, sizes in columns:
-            found = [{r["key"]: r for r in latest[(db, size)]["results"]}.get(key) for size in sizes]
+            found = [latest[(db, size)].get(key) for size in sizes]
             row += [_cell(r) if r else "–" for r in found]
             if len(sizes) > 1:
                 first, last = found[0], found[-1]

@@ -20,6 +20,9 @@ class Size:
     hot_skus: int  # SKUs all clients fight over
     hot_stock: int  # units on hand of each hot SKU: less than the clients ask for, so some are refused
     report_repeats: int  # each report query runs this many times; the median counts
+    orders: int = 0  # online orders in the generated Taobao export pair (import, allocation, shipping)
+    per_order: int = 0  # orders taken one by one through the interactive path
+    wave_size: int = 200  # orders per wave on the batch shipping path (SHIP WAVE_MAX_ORDERS)
 
     @property
     def moves(self) -> int:
@@ -33,20 +36,23 @@ class Size:
             "documents": self.documents, "lines_per_document": self.lines,
             "reservation_clients": self.clients, "reservation_ops_per_client": self.ops,
             "hot_skus": self.hot_skus, "hot_stock_per_sku": self.hot_stock, "safety_stock_rows": self.skus // 10,
+            "online_orders": self.orders, "per_order_path_orders": self.per_order, "orders_per_wave": self.wave_size,
         }
 
 
 def _size(name: str, skus: int, *, documents: int, clients: int = 8, ops: int = 200, hot_skus: int = 4,
-          repeats: int = 3) -> Size:
+          repeats: int = 3, orders: int, per_order: int = 2_000) -> Size:
     return Size(name=name, skus=skus, receipts=skus, issues=skus // 2, batch=100, documents=documents, lines=10,
-                clients=clients, ops=ops, hot_skus=hot_skus, hot_stock=10, report_repeats=repeats)
+                clients=clients, ops=ops, hot_skus=hot_skus, hot_stock=10, report_repeats=repeats, orders=orders,
+                per_order=per_order)
 
 
 SIZES: dict[str, Size] = {
     # CI's smoke test: every scenario runs, in seconds.
-    "tiny": _size("tiny", 200, documents=5, clients=4, ops=30, hot_skus=2, repeats=1),
-    "10k": _size("10k", 10_000, documents=100),
-    "100k": _size("100k", 100_000, documents=300),
-    # Opt-in: asked for by name only.
-    "1m": _size("1m", 1_000_000, documents=300, repeats=1),
+    "tiny": _size("tiny", 200, documents=5, clients=4, ops=30, hot_skus=2, repeats=1, orders=1_000, per_order=200),
+    "10k": _size("10k", 10_000, documents=100, orders=10_000),
+    "100k": _size("100k", 100_000, documents=300, orders=100_000),
+    # Opt-in: asked for by name only. The order scenarios hold the 1M-order export pair and what
+    # the reader makes of it in memory (several GB); see the README.
+    "1m": _size("1m", 1_000_000, documents=300, repeats=1, orders=1_000_000),
 }

@@ -78,9 +78,7 @@ def run(size_name: str, seed: int, only: list[str], say, *, query_budget: float 
         out["timings"]["generate_s"] = round(time.perf_counter() - start, 3)
         ctx = Context(data=data, vendor=connection.vendor, progress=say, query_budget=query_budget)
         results, failures = [], []
-        for sc in scenarios.load():
-            if only and sc.key not in only:
-                continue
+        for sc in scenarios.selected(only):
             settle()
             say(f"scenario {sc.key}: {sc.title}")
             start = time.perf_counter()

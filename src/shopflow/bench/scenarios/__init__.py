@@ -5,8 +5,13 @@ the warehouses the later ones read), so a new scenario — the order import, all
 shipping ones of the online-order work — picks an order number after the data it needs.
 
 A Result is one measured figure: `count` units of work in `seconds`, optionally beside the
-physical limit (`raw`: the same rows inserted raw), plus scenario-specific facts (`extra`)
-and correctness checks that must hold (an oversell is a failed run, not a slow one)."""
+physical limit (`raw`: the same rows inserted raw) and the rate the product promises
+(`target`, e.g. orders imported per second: shown beside the figure, met or not; a missed
+target is reported, it does not fail the run), plus scenario-specific facts (`extra`) and
+correctness checks that must hold (an oversell is a failed run, not a slow one).
+
+An `opt_in` scenario (the minute-long concurrency soak) runs only when asked for by name
+(`shopflow bench --only soak`)."""
 
 import math
 import statistics
@@ -25,6 +30,9 @@ MODULES = (
     "shopflow.bench.scenarios.reservations",
     "shopflow.bench.scenarios.reports",
     "shopflow.bench.scenarios.verify",
+    "shopflow.bench.scenarios.orders",
+    "shopflow.bench.scenarios.fulfilment",
+    "shopflow.bench.scenarios.soak",
 )
 
 
@@ -33,6 +41,15 @@ class Check:
     name: str
     ok: bool
     detail: str = ""
+
+
+@dataclass(frozen=True)
+class Target:
+    """A rate the product promises: at least `rate_per_s` units per second (on `vendor` only, if
+    given: the other database shows the comparison for information)."""
+
+    rate_per_s: float
+    vendor: str | None = None
 
 
 @dataclass
@@ -48,6 +65,8 @@ class Result:
     raw: dict | None = None  # {"method": "COPY", "rows": n, "seconds": s}
     extra: dict = field(default_factory=dict)
     checks: list[Check] = field(default_factory=list)
+    target: Target | None = None
+    vendor: str | None = None  # the database measured (to say whether the target applies)
 
     def as_dict(self) -> dict:
         seconds = max(self.seconds, 1e-9)
@@ -64,6 +83,13 @@ class Result:
             raw_rate = self.raw["rows"] / max(self.raw["seconds"], 1e-9)
             out["raw"] = {**self.raw, "seconds": round(self.raw["seconds"], 6), "rate_per_s": round(raw_rate, 3)}
             out["fraction_of_raw"] = round((self.count / seconds) / raw_rate, 5)
+        if self.target:
+            measured = self.count / seconds
+            out["target"] = {
+                "rate_per_s": self.target.rate_per_s, "applies": self.target.vendor in (None, self.vendor),
+                "vendor": self.target.vendor, "met": measured >= self.target.rate_per_s,
+                "fraction": round(measured / self.target.rate_per_s, 4),
+            }
         return out
 
 
@@ -85,17 +111,23 @@ class Scenario:
     title: str
     order: int
     run: Callable[[Context], list[Result]]
+    opt_in: bool = False  # runs only when named with --only
 
 
 SCENARIOS: dict[str, Scenario] = {}
 
 
-def scenario(key: str, title: str, *, order: int):
+def scenario(key: str, title: str, *, order: int, opt_in: bool = False):
     def register(fn):
-        SCENARIOS[key] = Scenario(key=key, title=title, order=order, run=fn)
+        SCENARIOS[key] = Scenario(key=key, title=title, order=order, run=fn, opt_in=opt_in)
         return fn
 
     return register
+
+
+def selected(only: list[str]) -> list[Scenario]:
+    """The scenarios a run does: those named in `only`, else every one that is not opt-in."""
+    return [sc for sc in load() if (sc.key in only if only else not sc.opt_in)]
 
 
 def load() -> list[Scenario]:

@@ -83,9 +83,9 @@ def _safe(url: str) -> str:
 
 
 class Command(BaseCommand):
-    help = ("Run the benchmark suite (stock posting, documents, concurrent reservations, reports, verify-stock) "
-            "on a fresh database of its own and print a table; --json writes the results with the machine and "
-            "commit they came from.")
+    help = ("Run the benchmark suite (stock posting, documents, concurrent reservations, reports, online-order "
+            "import, allocation and shipping, verify-stock; the concurrency soak on request) on a fresh database of "
+            "its own and print a table; --json writes the results with the machine and commit they came from.")
     requires_system_checks = []
 
     def add_arguments(self, parser):
@@ -98,8 +98,9 @@ class Command(BaseCommand):
                             help="PostgreSQL server to create the benchmark database on (a URL; its database "
                                  f"name is only used to connect). Default: {DEFAULT_PG_URL}")
         parser.add_argument("--only", action="append", default=[], metavar="SCENARIO",
-                            help="run only this scenario (repeatable): ledger, documents, reservations, reports, "
-                                 "verify")
+                            help="run only this scenario (repeatable): "
+                                 + ", ".join(sc.key for sc in scenarios.load())
+                                 + ". The soak (SHOPFLOW_SOAK_SECONDS, default 60) runs only when named.")
         parser.add_argument("--seed", type=int, default=1, help="data generator seed (default 1)")
         parser.add_argument("--query-budget", type=float, default=120.0, metavar="SECONDS",
                             help="cancel a report query after this long and report it as timed out (default 120)")
