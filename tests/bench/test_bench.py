@@ -242,6 +242,7 @@ def test_growth_table_shows_per_unit_cost_by_size(tmp_path):
     files = []
     runs = [fake_run("sqlite", "100k", 300.0, "2026-01-02"), fake_run("sqlite", "10k", 999.0, "2026-01-01"),
             fake_run("sqlite", "10k", 200.0, "2026-01-03"),  # a later run replaces the earlier one
+            fake_run("sqlite", "tiny", 50.0, "2026-01-04"),  # the smoke size is no point of the growth
             fake_run("postgres", "10k", 100.0, "2026-01-01", timed_out=True)]
     for i, run in enumerate(runs):
         path = tmp_path / f"{i}.json"
@@ -270,8 +271,8 @@ def test_growth_refuses_a_file_that_is_not_a_result(tmp_path):
 
 
 def test_growth_keeps_figures_a_later_partial_run_does_not_have(tmp_path):
-    full = fake_run("postgres", "tiny", 200.0, "2026-01-01")
-    soak = {"db": "postgres", "size": "tiny", "started_at": "2026-01-02",
+    full = fake_run("postgres", "10k", 200.0, "2026-01-01")
+    soak = {"db": "postgres", "size": "10k", "started_at": "2026-01-02",
             "results": [Result(key="soak", title="soak", unit="op", count=100, seconds=1.0).as_dict()]}
     files = []
     for i, run in enumerate((full, soak)):
@@ -282,3 +283,23 @@ def test_growth_keeps_figures_a_later_partial_run_does_not_have(tmp_path):
     call_command("bench", growth=files, stdout=out)
     rows = out.getvalue().splitlines()[2:]
     assert rows[0].startswith("| receipts | 200 µs/move") and rows[1] == "| soak | 10.0 ms/op |"
+
+
+def test_growth_of_a_figure_missing_at_some_size_spans_the_sizes_that_have_it(tmp_path):
+    import_only = {"db": "sqlite", "size": "1m", "started_at": "2026-01-05", "results": [
+        Result(key="orders.import", title="import", unit="order", count=1000, seconds=0.3).as_dict()]}
+    runs = [fake_run("sqlite", "10k", 200.0, "2026-01-01"), fake_run("sqlite", "100k", 300.0, "2026-01-02"),
+            {"db": "sqlite", "size": "10k", "started_at": "2026-01-03", "results": [
+                Result(key="orders.import", title="import", unit="order", count=1000, seconds=0.1).as_dict()]},
+            import_only]
+    files = []
+    for i, run in enumerate(runs):
+        path = tmp_path / f"g{i}.json"
+        path.write_text(json.dumps(run), encoding="utf-8")
+        files.append(str(path))
+    out = StringIO()
+    call_command("bench", growth=files, stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "| figure | sqlite 10k | sqlite 100k | sqlite 1m | sqlite 10k→1m |"
+    assert lines[2].endswith("| – | ×1.50 (10k→100k) |")  # receipts: no 1m figure
+    assert lines[3] == "| import | 100 µs/order | – | 300 µs/order | ×3.00 |"

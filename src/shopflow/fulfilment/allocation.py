@@ -18,7 +18,7 @@ import logging
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -199,9 +199,9 @@ def allocate_approved(order_ids: list[int]) -> None:
     """Approval listener: allocate the orders just approved (after their approval committed)."""
     try:
         orders_allocate(order_ids=order_ids, actor=None)
-    except DomainError:
-        # The approval is committed; a refusal here (e.g. a warehouse gone) must not fail it.
-        # The orders stay unallocated and show so; the next run picks them up.
+    except (DomainError, DatabaseError):
+        # The approval is committed; a refusal or a database error here (a warehouse gone, a lock
+        # timeout) must not fail it. The orders stay unallocated and show so; the next run picks them up.
         logger.exception("Allocating approved orders %s failed", order_ids[:20])
 
 
