@@ -22,6 +22,9 @@ from shopflow.inventory.models import Warehouse
 from shopflow.partners.models import Courier
 from shopflow.sales.models import OnlineOrder
 
+# A database id: a positive bigint (PostgreSQL refuses a larger number with a server error).
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+
 router = Router(tags=["fulfilment"])
 
 ERRORS = {status: ErrorOut for status in (400, 401, 403, 404, 409)}
@@ -55,7 +58,7 @@ def ref(obj) -> RefOut | None:
 
 
 class AllocateIn(WriteIn):
-    order_ids: list[int] | None = Field(None, description="Orders to allocate; omitted: every approved order "
+    order_ids: list[Id] | None = Field(None, description="Orders to allocate; omitted: every approved order "
                                                           "not allocated yet or short.", max_length=50_000)
 
 
@@ -77,13 +80,13 @@ class OrderAllocationOut(Schema):
 
 
 class WaveCreateIn(WriteIn):
-    warehouse: int = Field(description="Ship-from warehouse id.")
-    courier: int | None = Field(None, description="Only orders of this courier.")
+    warehouse: Id = Field(description="Ship-from warehouse id.")
+    courier: Id | None = Field(None, description="Only orders of this courier.")
     provinces: list[str] = Field([], description="Only orders to these provinces (名称, e.g. 浙江 or 浙江省).",
                                  max_length=50)
-    shop: int | None = None
+    shop: Id | None = None
     limit: int | None = Field(None, description="At most this many orders (default and most: WAVE_MAX_ORDERS).")
-    order_ids: list[int] | None = Field(None, max_length=10_000)
+    order_ids: list[Id] | None = Field(None, max_length=10_000)
     note: str = Field("", max_length=200)
 
 
@@ -152,7 +155,7 @@ class PickRowOut(Schema):
 
 
 class TrackingAddIn(WriteIn):
-    courier: int
+    courier: Id
     numbers: list[Annotated[str, Field(max_length=64)]] = Field(
         description="E-waybill numbers, in the order they are to be used.", max_length=20_000)
 
@@ -207,7 +210,7 @@ def _items(items) -> list[PackItemOut]:
 
 
 class PackSpecIn(WriteIn):
-    parcel_id: int
+    parcel_id: Id
     scans: list[Scan] = Field(max_length=MAX_SCANS)
     weight: Decimal | None = None
 
@@ -227,7 +230,7 @@ class TrackingIn(WriteIn):
 
 
 class ShipIn(WriteIn):
-    parcel_ids: list[int] = Field(min_length=1, max_length=20_000)
+    parcel_ids: list[Id] = Field(min_length=1, max_length=20_000)
 
 
 class ShipOut(Schema):
@@ -272,8 +275,8 @@ class DeliveryNoteOut(Schema):
 
 
 class HandoverIn(WriteIn):
-    courier: int
-    warehouse: int
+    courier: Id
+    warehouse: Id
 
 
 class HandoverOut(Schema):
@@ -296,7 +299,7 @@ class HandoverOut(Schema):
 
 
 class ExportQuery(Schema):
-    shop: int = Field(description="Shop id.")
+    shop: Id = Field(description="Shop id.")
     day: datetime.date | None = Field(None, description="Parcels shipped on this day (local time); default today.")
     since: datetime.datetime | None = Field(None, description="Or: everything shipped since this moment.")
     format: str = Field("json", description="json, or csv for Taobao's bulk-shipping upload (GBK).")
