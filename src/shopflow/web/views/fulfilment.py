@@ -43,29 +43,17 @@ WAVE_STATES = ((WaveState.OPEN, pgettext_lazy("wave", "Open")), (WaveState.DONE,
 # ---------------------------------------------------------------- who may do what
 
 
-def may_view_waves(user) -> bool:
-    return bool(user and user.is_active and user.has_perm("fulfilment.view_wave"))
+def _holds(codename: str):
+    """A check `(user) -> bool`: an active user with this permission."""
+    return lambda user: bool(user and user.is_active and user.has_perm(codename))
 
 
-def may_make_waves(user) -> bool:
-    return bool(user and user.is_active and user.has_perm("fulfilment.add_wave"))
-
-
-def may_work_parcels(user) -> bool:
-    """Assign waybills, pack, ship, take out: the warehouse and the manager."""
-    return bool(user and user.is_active and user.has_perm("fulfilment.change_parcel"))
-
-
-def may_view_parcels(user) -> bool:
-    return bool(user and user.is_active and user.has_perm("fulfilment.view_parcel"))
-
-
-def may_view_pool(user) -> bool:
-    return bool(user and user.is_active and user.has_perm("fulfilment.view_trackingnumber"))
-
-
-def may_view_handovers(user) -> bool:
-    return bool(user and user.is_active and user.has_perm("fulfilment.view_handover"))
+may_view_waves = _holds("fulfilment.view_wave")
+may_make_waves = _holds("fulfilment.add_wave")
+may_work_parcels = _holds("fulfilment.change_parcel")  # assign waybills, pack, ship, take out: warehouse, manager
+may_view_parcels = _holds("fulfilment.view_parcel")
+may_view_pool = _holds("fulfilment.view_trackingnumber")
+may_view_handovers = _holds("fulfilment.view_handover")
 
 
 def _require(allowed: bool) -> None:
