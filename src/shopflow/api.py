@@ -8,7 +8,7 @@ import json
 import logging
 
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig
 from django.http import Http404, HttpResponse
 from django.middleware.csrf import get_token
 from django.template import Context, Engine
@@ -30,6 +30,7 @@ from shopflow.fulfilment.api import router as fulfilment_router
 from shopflow.purchasing.api import router as purchasing_router
 from shopflow.sales.api import router as orders_router
 from shopflow.subcontracting.api import router as subcontracting_router
+from shopflow.web.middleware import too_large_message
 
 logger = logging.getLogger(__name__)
 
@@ -118,7 +119,8 @@ order with its lines, approve, hold, flag, courier, merge, split and the automat
 
 **Errors** are `{"code", "message", "field", "errors": [{"field", "message", "code"}]}`: 400 invalid
 input (`field` like `lines[0].quantity`), 401 not signed in, 403 not allowed, 404 not found,
-409 transition refused (`errors` lists every reason). `code` is stable; match on it."""
+409 transition refused (`errors` lists every reason), 413 body over the server's limit
+(`request_too_large`; the message gives the limit: send less per request). `code` is stable; match on it."""
 
 api = NinjaAPI(
     title="shopflow API",
@@ -189,6 +191,12 @@ def on_http_error(request, exc: HttpError):
     else:
         body = error_body(f"http_{exc.status_code}", str(exc))
     return api.create_response(request, body, status=exc.status_code)
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_body_too_large(request, exc: RequestDataTooBig):
+    # Django refuses to read a body over DATA_UPLOAD_MAX_MEMORY_SIZE: the client's to fix, not a bug.
+    return api.create_response(request, error_body("request_too_large", too_large_message(api=True)), status=413)
 
 
 @api.exception_handler(Exception)

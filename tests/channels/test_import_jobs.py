@@ -27,7 +27,9 @@ CODES = ["TX-BLK-M", "TX-WHT-L"]
 def shop(db):
     for code in CODES:
         SkuFactory(code=code)
-    return Shop.objects.create(code="TB01", name="悦衣旗舰店")
+    # Without the automatic review: these tests are about the job (the review after an import is
+    # tested in test_intake_review.py).
+    return Shop.objects.create(code="TB01", name="悦衣旗舰店", auto_review=False)
 
 
 @pytest.fixture
@@ -85,6 +87,8 @@ def test_upload_becomes_a_finished_job_with_its_summary(shop, ops):
     assert 'id="sf-import-summary"' in page and "hx-trigger" not in page
     assert 'data-count="created">30<' in page and f'data-count="held">{held}<' in page
     assert f"?state=held&amp;shop={shop.pk}" in page
+    assert job.summary["auto_review"] is False and job.summary["auto_reviewed"] is False
+    assert 'id="sf-import-review"' in page and 'data-count="auto_approved"' not in page  # "review is off"
     assert OnlineOrder.objects.filter(shop=shop).count() == 30
     assert AuditEvent.objects.filter(doc_type="sales.onlineorder", action="import").count() == 30
     # and it is listed on the import page

@@ -1,5 +1,6 @@
 """Issue 5 in a real browser, each step by the person who does it: customer service imports a
-Taobao export pair (订单报表 + 宝贝报表, GBK, the generator's quirks), runs the automatic review,
+Taobao export pair (订单报表 + 宝贝报表, GBK, the generator's quirks) into a shop with auto review on
+(so the import reviews the orders it brings, and its summary says how many it approved and held),
 reads a buyer's message and approves that order by hand (its stock is allocated at once) and
 cannot approve the order with an unknown item code; the warehouse adds e-waybill numbers to the
 pool (a mistyped one refuses the list), makes a wave, assigns the numbers, prints the pick list,
@@ -13,7 +14,7 @@ Only the people, the warehouse, the four SKUs, the shop and the opening stock (a
 The file: generate_taobao_pair(12, seed=5, unknown_sku_every=11, remark_every=4) over the four SKUs [B, W, Y, N]
 (W = TX2401-WHT-L, Y = WY2402-GRY-XL, B = TX2401-BLK-M, N = NZ2403-NVY-M):
 
-    k  platform status         message  items                 after import   after review
+    k  platform status         message  items                 intake         automatic review (in the import)
     1  paid                             B 1                   to review      approved
     2  completed                        W 1                   shipped (outside shopflow)
     3  paid                             W 3, Y 1              to review      approved
@@ -209,22 +210,25 @@ def test_import_review_wave_print_pack_ship_handover(open_as, world, tmp_path):
     cs.click("#sf-import-submit")
     cs.wait_for_selector("#sf-import-job[data-status=done] #sf-import-summary", timeout=20_000)
     counts = {k: cs.inner_text(f'#sf-import-counts [data-count="{k}"]') for k in
-              ("created", "updated", "unchanged", "held", "failed")}
-    assert counts == {"created": "12", "updated": "0", "unchanged": "0", "held": "1", "failed": "0"}
+              ("created", "updated", "unchanged", "held", "failed", "auto_approved", "auto_held")}
+    assert counts == {"created": "12", "updated": "0", "unchanged": "0", "held": "1", "failed": "0",
+                      "auto_approved": "6", "auto_held": "2"}
+    review = cs.locator("#sf-import-review")
+    assert (review.get_attribute("data-approved"), review.get_attribute("data-held")) == ("6", "2")
     assert OnlineOrder.objects.filter(shop=shop).count() == 12
     states = dict(OnlineOrder.objects.values_list("platform_order_no", "state"))
     assert states[nos[11]] == OrderState.HELD and states[nos[10]] == OrderState.AWAITING_PAYMENT
     assert states[nos[2]] == states[nos[8]] == OrderState.SHIPPED
-    assert sum(s == OrderState.TO_REVIEW for s in states.values()) == 8
+    assert sum(s == OrderState.TO_REVIEW for s in states.values()) == 0  # all reviewed by the import
 
-    # 2. The automatic review from the workbench: paid orders without a message are approved
-    #    (and allocated), those with a buyer message are held with a red flag.
+    # 2. What the automatic review did: paid orders without a message are approved (and
+    #    allocated), those with a buyer message are held with a red flag.
     cs.click("#sf-import-held")  # "see held orders" → the workbench, filtered
     cs.wait_for_selector("#sf-orders")
-    assert cs.locator("#sf-orders tbody tr[data-order]").evaluate_all("rs => rs.map(r => r.dataset.order)") == [nos[11]]
+    held_rows = cs.locator("#sf-orders tbody tr[data-order]").evaluate_all("rs => rs.map(r => r.dataset.order)")
+    assert sorted(held_rows) == sorted(nos[k] for k in (4, 11, 12))
     cs.goto(ORDER_PAGE)
-    cs.click("#sf-auto-review")
-    cs.wait_for_selector(".sf-messages .alert-success")
+    cs.wait_for_selector("#sf-orders")
     order = {k: OnlineOrder.objects.get(shop=shop, platform_order_no=no) for k, no in nos.items()}
     approved = {k for k, o in order.items() if o.state == OrderState.APPROVED}
     assert approved == {1, 3, 5, 6, 7, 9}

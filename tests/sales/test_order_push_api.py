@@ -30,7 +30,7 @@ def body(*nos, code="TX-BLK-M", message=""):
 @pytest.fixture
 def shop(db):
     SkuFactory(code="TX-BLK-M")
-    return Shop.objects.create(code="TB01", name="悦衣旗舰店")
+    return Shop.objects.create(code="TB01", name="悦衣旗舰店", auto_review=False)  # the review: below
 
 
 def post(c, data):
@@ -40,7 +40,9 @@ def post(c, data):
 def test_push_creates_then_updates_never_duplicates(shop, role_user):
     c = client(role_user("operations", "ops"))
     first = post(c, body("P1", "P2"))
-    assert first.status_code == 200 and first.json() == {"created": 2, "updated": 0, "unchanged": 0, "held": 0}
+    assert first.status_code == 200 and first.json() == {
+        "created": 2, "updated": 0, "unchanged": 0, "held": 0, "auto_reviewed": False, "auto_approved": 0,
+        "auto_held": 0, "review_problem": ""}
     again = post(c, body("P1", "P2", message="<script>alert(1)</script>"))
     assert again.json()["updated"] == 2 and OnlineOrder.objects.count() == 2
     o = OnlineOrder.objects.get(platform_order_no="P1")

@@ -1,5 +1,6 @@
 """Order push API: a shop's own site, an ERP bridge or a platform adapter sends orders as JSON
-(a batch of up to MAX_BATCH); they go through the same intake as imported files."""
+(a batch of up to MAX_BATCH); they go through the same intake as imported files, the shop's
+automatic review included."""
 
 import datetime
 from decimal import Decimal
@@ -10,7 +11,7 @@ from ninja import Field, Router, Schema
 
 from shopflow.channels.formats import PlatformLine, PlatformOrder, PlatformStatus, ReadResult
 from shopflow.channels.models import Shop
-from shopflow.channels.services import orders_import, require_import
+from shopflow.channels.services import orders_intake, require_import
 from shopflow.core.errors import DomainError
 from shopflow.core.schemas import WriteIn
 
@@ -56,7 +57,11 @@ class PushOut(Schema):
     created: int
     updated: int
     unchanged: int
-    held: int
+    held: int = Field(description="Orders held by the intake (unknown item code, address, refund).")
+    auto_reviewed: bool = Field(description="The shop's automatic review ran over the orders created or updated.")
+    auto_approved: int = Field(description="Orders the automatic review approved.")
+    auto_held: int = Field(description="Orders the automatic review held (buyer message, no stock, …).")
+    review_problem: str = Field(description="Why the automatic review did not run (\"\" when it did or is off).")
 
 
 def _platform_order(o: OrderIn) -> PlatformOrder:
@@ -66,12 +71,15 @@ def _platform_order(o: OrderIn) -> PlatformOrder:
 
 @router.post("/shops/{code}/orders", response={200: PushOut})
 def push_orders(request, code: str, payload: PushIn):
-    """Create or update orders of the shop; re-sending an order never duplicates it."""
+    """Create or update orders of the shop; re-sending an order never duplicates it. When the shop
+    reviews automatically, the orders created or updated are reviewed after they are saved."""
     require_import(request.auth)
     shop = get_object_or_404(Shop, code=code)
     if not shop.active:
         raise DomainError("inactive_shop", _("Shop %(shop)s is not active.") % {"shop": shop})
-    summary = orders_import(shop=shop, result=ReadResult(orders=[_platform_order(o) for o in payload.orders],
+    summary = orders_intake(shop=shop, result=ReadResult(orders=[_platform_order(o) for o in payload.orders],
                                                          problems=[]),
                             actor=request.auth, source="api")
-    return PushOut(created=summary.created, updated=summary.updated, unchanged=summary.unchanged, held=summary.held)
+    return PushOut(created=summary.created, updated=summary.updated, unchanged=summary.unchanged, held=summary.held,
+                   auto_reviewed=summary.auto_reviewed, auto_approved=summary.auto_approved,
+                   auto_held=summary.auto_held, review_problem=summary.review_problem)

@@ -5,20 +5,30 @@ distributor's list or an own-site dump becomes after a little work in Excel.
 Columns are found by their header: the names below in Chinese or English, or a mapping the
 user gives (`{"order_no": "单号", ...}`: our field → their header), so a file need not be
 renamed first. Only the order number and the quantity are required. Every problem is
-reported with the file, the spreadsheet row and the column; the other rows still import."""
+reported with the file, the spreadsheet row and the column; the other rows still import.
+
+The mapping comes as `字段=表头` items (the command's --map values, the import page's lines):
+`parse_mapping` reads them, `mapping_problems` checks them against a file's header row before
+anything is imported."""
 
 import datetime
+import io
+import logging
 import unicodedata
-from collections.abc import Mapping
+import zipfile
+from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from shopflow.channels.formats import FileProblem, PlatformLine, PlatformOrder, PlatformStatus, ReadResult
 from shopflow.channels.taobao import parse_amount, parse_time, unprotect
-from shopflow.core.imports import XLSX_MAGIC, ImportFileError, read_csv, read_xlsx
+from shopflow.core.imports import XLSX_MAGIC, ImportFileError, cell_to_text, read_csv, read_xlsx
+
+logger = logging.getLogger(__name__)
 
 # Our field → the headers it is known by (compared without spaces, case-insensitive).
 FIELDS: dict[str, tuple[str, ...]] = {
@@ -47,6 +57,34 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "price": ("单价", "价格", "price", "unit price"),
 }
 REQUIRED = ("order_no", "quantity")
+# What each field is, for people choosing a mapping (the import page lists them).
+FIELD_LABELS = {
+    "order_no": gettext_lazy("Order number"),
+    "status": gettext_lazy("Order status"),
+    "buyer_nick": gettext_lazy("Buyer's nickname"),
+    "goods_amount": gettext_lazy("Goods amount"),
+    "postage": gettext_lazy("Postage"),
+    "total_amount": gettext_lazy("Total amount"),
+    "paid_amount": gettext_lazy("Amount paid"),
+    "buyer_message": gettext_lazy("Buyer message"),
+    "seller_remark": gettext_lazy("Seller remark"),
+    "receiver_name": gettext_lazy("Receiver"),
+    "receiver_mobile": gettext_lazy("Receiver's mobile"),
+    "receiver_phone": gettext_lazy("Receiver's phone"),
+    "receiver_address": gettext_lazy("Address"),
+    "province": gettext_lazy("Province"),
+    "city": gettext_lazy("City"),
+    "district": gettext_lazy("District"),
+    "created_at": gettext_lazy("Order time"),
+    "paid_at": gettext_lazy("Payment time"),
+    "sku_code": gettext_lazy("Item code"),
+    "title": gettext_lazy("Item title"),
+    "properties": gettext_lazy("Item properties"),
+    "quantity": gettext_lazy("Quantity"),
+    "price": gettext_lazy("Unit price"),
+}
+MAPPING_SEPARATORS = ("=", "＝")  # full-width too: typed with a Chinese input method
+HEADER_BYTES = 256 * 1024  # of a CSV file read to find its header row (the job reads it whole)
 # Status words of common exports → the normalised platform status.
 STATUS_WORDS = {
     PlatformStatus.UNPAID: ("待付款", "等待买家付款", "未付款", "unpaid"),
@@ -93,11 +131,104 @@ def _columns(header: list[str], mapping: Mapping[str, str], name: str) -> tuple[
             if index is not None:
                 found[field] = index
     for field in REQUIRED:
-        if field not in found:
+        if field not in found and field not in mapping:  # a mapped one that is not there is said above
             message = _("The file has no column for %(field)s (one of: %(names)s).") % {
                 "field": FIELDS[field][0], "names": "、".join(FIELDS[field])}
             problems.append(FileProblem(name, 1, FIELDS[field][0], message, "missing_column"))
     return found, problems
+
+
+class MappingError(ValueError):
+    """Mapping items that cannot be read; `messages` says what is wrong with each, naming it."""
+
+    def __init__(self, messages: list[str]):
+        super().__init__("; ".join(messages))
+        self.messages = messages
+
+
+_FIELD_NAMES = {_key(name): f for f, names in FIELDS.items() for name in (f, *names)}
+
+
+def parse_mapping(items: Iterable[str]) -> dict[str, str]:
+    """`字段=表头` items → {our field: their header}. The field is named by its key (order_no) or
+    any header it is known by (订单编号, 单号, …); blank items are skipped. MappingError names every
+    item that is not `field=header`, names no field of the sheet, has no header or repeats a field."""
+    mapping: dict[str, str] = {}
+    messages = []
+    for item in items:
+        text = item.strip()
+        if not text:
+            continue
+        cut = min((i for i in (text.find(s) for s in MAPPING_SEPARATORS) if i >= 0), default=-1)
+        if cut < 0:
+            messages.append(_("“%(text)s”: write it as field=header, e.g. 订单编号=单号.") % {"text": text})
+            continue
+        name, header = text[:cut].strip(), text[cut + 1:].strip()
+        field = _FIELD_NAMES.get(_key(name))
+        if field is None:
+            messages.append(_("“%(text)s”: “%(field)s” is not a field of the order sheet.")
+                            % {"text": text, "field": name})
+        elif not header:
+            messages.append(_("“%(text)s”: which column holds %(field)s? Write its header after the “=”.")
+                            % {"text": text, "field": FIELDS[field][0]})
+        elif field in mapping:
+            messages.append(_("“%(text)s”: %(field)s is already mapped to “%(header)s”.")
+                            % {"text": text, "field": FIELDS[field][0], "header": mapping[field]})
+        else:
+            mapping[field] = header
+    if messages:
+        raise MappingError(messages)
+    return mapping
+
+
+def _xlsx_header(content: bytes) -> list[str] | None:
+    from openpyxl import load_workbook  # heavy; only when an .xlsx arrives
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+        logger.info("unreadable xlsx: %s", exc)
+        return None
+    try:
+        if not workbook.worksheets:
+            return None
+        for values in workbook.worksheets[0].iter_rows(values_only=True):
+            cells = [cell_to_text(v) for v in values]
+            if any(c.strip() for c in cells):
+                return cells
+        return None
+    except (zipfile.BadZipFile, KeyError, ValueError, TypeError) as exc:
+        logger.info("unreadable xlsx: %s", exc)
+        return None
+    finally:
+        workbook.close()
+
+
+def read_header(content: bytes) -> list[str] | None:
+    """The header row (the first row that is not blank) of a sheet, reading no more of the file
+    than it takes; None when it cannot be read that way (reading the whole file says why)."""
+    if content.startswith(XLSX_MAGIC):
+        return _xlsx_header(content)
+    head = content
+    if len(content) > HEADER_BYTES and not content.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16: whole
+        cut = content.rfind(b"\n", 0, HEADER_BYTES)  # a line end: never inside a UTF-8 or GBK character
+        head = content[:cut + 1] if cut > 0 else content
+    try:
+        table = read_csv(head)
+    except ImportFileError:
+        return None
+    return table.rows[0][1] if table.rows else None
+
+
+def mapping_problems(content: bytes, name: str, mapping: Mapping[str, str]) -> list[FileProblem]:
+    """What is wrong with a mapping for this file: a field the sheet does not have, a header the
+    file does not have, a required field that is still without a column. Nothing when the header
+    row cannot be read here (the import then reports the file's problem)."""
+    header = read_header(content)
+    if header is None:
+        return []
+    return _columns(header, mapping, name)[1]
 
 
 def _cell(cells: list[str], columns: dict[str, int], field: str) -> str:

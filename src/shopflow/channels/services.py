@@ -10,8 +10,14 @@ crash leaves whole batches and running the same files again completes exactly on
 Speed (volume days bring 100,000 orders in a file): new orders, their lines and their audit
 events are built as rows of database values and inserted straight through the cursor — no
 model instances, no per-value adapters (values are adapted once per kind, per import); the
-administrative part of Taobao's "省 市 区 detail" addresses is parsed once per district."""
+administrative part of Taobao's "省 市 区 detail" addresses is parsed once per district.
 
+`orders_intake` is what the import page's job, the command and the push API run: the import,
+then — when the shop reviews automatically (Shop.auto_review) — the automatic review of the
+orders it created or updated, in a transaction of its own after the import's batches are
+committed, so a review that fails never takes imported orders with it."""
+
+import logging
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -19,7 +25,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from django.conf import settings
-from django.db import connections, router, transaction
+from django.db import DatabaseError, connections, router, transaction
 from django.db.backends.base.operations import BaseDatabaseOperations
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,13 +34,15 @@ from shopflow.catalog.models import Sku
 from shopflow.channels.error_codes import HoldCode
 from shopflow.channels.formats import FileProblem, PlatformOrder, PlatformStatus, ReadResult
 from shopflow.core.db import insert_rows
-from shopflow.core.errors import PermissionDeniedError
+from shopflow.core.errors import DomainError, PermissionDeniedError
 from shopflow.core.models import AuditEvent
 from shopflow.core.services import audit_record
 from shopflow.partners.address import _TRAILING_POSTCODE, _detail, parse_address
 from shopflow.sales.models import Allocation, OnlineOrder, OnlineOrderLine, OrderState
 from shopflow.sales.online import release_stock
+from shopflow.sales.review import orders_auto_review
 
+logger = logging.getLogger(__name__)
 BATCH = 2000
 ORDER_TYPE = "sales.onlineorder"
 # What an update from the platform may change on an order we already have.
@@ -56,6 +64,13 @@ class ImportSummary:
     held: int = 0  # orders held after this import (new or updated)
     failed: int = 0  # orders the file could not give us (see problems)
     problems: list[FileProblem] = field(default_factory=list)
+    order_ids: list[int] = field(default_factory=list, repr=False)  # created or updated, in file order
+    # The shop's automatic review over those orders (orders_intake): whether it ran, how many it
+    # approved and held (again), and why it could not run ("" when it did or was not due).
+    auto_reviewed: bool = False
+    auto_approved: int = 0
+    auto_held: int = 0
+    review_problem: str = ""
 
     @property
     def total(self) -> int:
@@ -343,14 +358,16 @@ def _insert(model, fields: tuple[str, ...], rows: list[tuple]) -> None:
                 copy.write_row(row)
 
 
-def _insert_new(writer: _Writer, new: list[_New], skus) -> None:
+def _insert_new(writer: _Writer, new: list[_New], skus) -> dict[str, int]:
     """New orders, their lines and their audit events, inserted straight through the cursor:
-    bulk_create would spend most of the import compiling SQL value by value."""
+    bulk_create would spend most of the import compiling SQL value by value. Returns the new
+    orders' ids by platform number."""
     now = timezone.now()
     _insert(OnlineOrder, ORDER_FIELDS + writer.order_extra, writer.orders(new, now))
     ids = _order_ids(writer.shop_id, [entry[0].order_no for entry in new])
     _insert(OnlineOrderLine, LINE_FIELDS + writer.line_extra, writer.lines(new, ids, skus))
     _insert(AuditEvent, AUDIT_FIELDS + writer.audit_extra, writer.events(new, ids, now))
+    return ids
 
 
 # What _update reads and may change of an order we already have.
@@ -439,7 +456,9 @@ def _import_batch(shop, batch: list[PlatformOrder], actor, source: str, summary:
         else:
             summary.unchanged += 1
     if new:
-        _insert_new(writer, new, skus)
+        created = _insert_new(writer, new, skus)
+        summary.order_ids.extend(created[o.order_no] for o, *_rest in new)
+    summary.order_ids.extend(order.id for order in updated)
     if updated:
         _save_updates(updated, changes, actor)
     if released:
@@ -467,3 +486,41 @@ def orders_import(*, shop, result: ReadResult, actor, source: str = "",
         if on_progress:
             on_progress(min(start + BATCH, total), total)
     return summary
+
+
+def orders_intake_review(*, shop, summary: ImportSummary) -> ImportSummary:
+    """The shop's automatic review (sales.review.orders_auto_review, by the system: the shop's
+    setting decides, not the importer's role) over the orders the import created or updated; run
+    after the import has committed, in its own transaction. Counts go into `summary`. A review
+    that a business rule or the database refuses is logged and said in `review_problem`; the
+    imported orders stay, waiting for review (the workbench's button runs it again)."""
+    if not (shop.auto_review and shop.active and summary.order_ids):
+        return summary
+    try:
+        review = orders_auto_review(actor=None, order_ids=summary.order_ids, shop=shop)
+    except DomainError as exc:
+        logger.warning("automatic review after the import into %s refused: %s", shop, exc.message)
+        summary.review_problem = _("The automatic review did not run (%(reason)s); the orders are imported and "
+                                   "wait for review.") % {"reason": exc.message}
+        return summary
+    except DatabaseError:
+        logger.exception("automatic review after the import into %s failed", shop)
+        summary.review_problem = _("The automatic review did not run (a database error, logged for the "
+                                   "administrator); the orders are imported and wait for review — run the "
+                                   "automatic review from the order workbench.")
+        return summary
+    summary.auto_reviewed = True
+    summary.auto_approved = review.approved
+    summary.auto_held = review.held + review.unchanged  # unchanged: held again for the same reasons
+    return summary
+
+
+def orders_intake(*, shop, result: ReadResult, actor, source: str = "",
+                  on_progress: Callable[[int, int], None] | None = None,
+                  on_review: Callable[[], None] | None = None) -> ImportSummary:
+    """orders_import, then orders_intake_review: what the import page's job, the import-orders
+    command and the push API run. `on_review()` is called before the review starts."""
+    summary = orders_import(shop=shop, result=result, actor=actor, source=source, on_progress=on_progress)
+    if on_review and shop.auto_review and summary.order_ids:
+        on_review()
+    return orders_intake_review(shop=shop, summary=summary)

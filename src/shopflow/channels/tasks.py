@@ -6,12 +6,18 @@ read them — and it keeps the progress (orders saved of orders read), the summa
 problems for the page that polls it. Small uploads are imported at once; uploads over
 IMPORT_BACKGROUND_BYTES go to the task queue (`run_order_import`). With the default immediate
 backend the task runs in-process as soon as the job is saved, so the page shows the finished
-summary straight away. Only the person who uploaded a job sees it."""
+summary straight away. Only the person who uploaded a job sees it.
+
+The job runs the intake (channels.services.orders_intake): after the import, the shop's automatic
+review of the orders it brought, when the shop has it on. The generic order sheet may come with
+a column mapping (our field → their header), checked against the file's header row before the
+job is stored."""
 
 import io
 import json
 import time
 import zipfile
+from collections.abc import Mapping
 from functools import partial
 
 from django.db import transaction
@@ -20,9 +26,10 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from shopflow.channels.error_codes import ChannelError
+from shopflow.channels.generic import mapping_problems, read_generic
 from shopflow.channels.models import Shop
 from shopflow.channels.readers import get_format
-from shopflow.channels.services import orders_import, require_import
+from shopflow.channels.services import orders_intake, require_import
 from shopflow.core.conf import setting
 from shopflow.core.errors import DomainError, FieldError, PermissionDeniedError, ValidationFailed
 from shopflow.core.imports import MAX_REPORTED_ERRORS, human_size
@@ -31,18 +38,22 @@ from shopflow.core.models import ImportJob
 JOB_PREFIX = "orders:"  # ImportJob.list_key of order imports: "orders:taobao", "orders:generic", …
 PROGRESS_SECONDS = 0.5  # at most one progress write per this many seconds (and the last one)
 FILE_FIELDS = ("orders_file", "items_file")  # the upload form's fields, in the format's file order
+MAPPING_FIELD = "mapping"  # the upload form's field of the column mapping
+GENERIC = "generic"  # the one format that takes a column mapping (channels.generic)
 
 
 # ---------------------------------------------------------------- the stored upload
 
 
-def _pack(*, shop_id: int, format_key: str, files: list[tuple[str, bytes]], language: str | None = None) -> bytes:
+def _pack(*, shop_id: int, format_key: str, files: list[tuple[str, bytes]], language: str | None = None,
+          mapping: Mapping[str, str] | None = None) -> bytes:
     """The files and what to do with them, as one zip (stored, not compressed: it is read once).
     `language`: the uploader's, in which the problems and hold reasons are worded."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as archive:
         archive.writestr("job.json", json.dumps({"shop": shop_id, "format": format_key, "language": language,
-                                                 "names": [name for name, _content in files]}))
+                                                 "names": [name for name, _content in files],
+                                                 "mapping": dict(mapping or {})}))
         for i, (_name, content) in enumerate(files):
             archive.writestr(f"file{i}", content)
     return out.getvalue()
@@ -57,9 +68,12 @@ def _unpack(content: bytes) -> tuple[dict, list[bytes]]:
 # ---------------------------------------------------------------- creating and running
 
 
-def order_import_job_create(*, shop: Shop, format_key: str, files: list[tuple[str, bytes]], actor) -> ImportJob:
+def order_import_job_create(*, shop: Shop, format_key: str, files: list[tuple[str, bytes]], actor,
+                            mapping: Mapping[str, str] | None = None) -> ImportJob:
     """Store an upload (file name and content of each file the format needs, in its order) as a
     job and start it: at once when small, through the task queue when over IMPORT_BACKGROUND_BYTES.
+    `mapping` (generic sheet only; see generic.parse_mapping): our field → the header of its
+    column; a field or header it names that the file lacks refuses the upload, nothing stored.
     Returns the job as it is after starting (finished if it ran at once)."""
     require_import(actor)
     fmt = get_format(format_key)
@@ -78,12 +92,20 @@ def order_import_job_create(*, shop: Shop, format_key: str, files: list[tuple[st
         for i, (name, content) in enumerate(files) if len(content) > limit]
     if too_large:
         raise ValidationFailed(too_large)
+    if mapping and fmt.key != GENERIC:
+        raise ValidationFailed([FieldError(MAPPING_FIELD, _(
+            "Only the generic order sheet (通用订单表) takes a column mapping; %(format)s has fixed headers.")
+            % {"format": fmt.label}, "not_allowed")])
+    if mapping:
+        problems = mapping_problems(files[0][1], files[0][0], mapping)
+        if problems:
+            raise ValidationFailed([FieldError(MAPPING_FIELD, p.message, p.code) for p in problems])
     size = sum(len(content) for _name, content in files)
     job = ImportJob.objects.create(
         list_key=(JOB_PREFIX + fmt.key)[:40], filename=" + ".join(name for name, _content in files)[:255],
         size=size, content=_pack(shop_id=shop.pk, format_key=fmt.key, files=files,
-                                 language=translation.get_language()), created_by=actor,
-        summary={"shop": shop.pk, "shop_name": str(shop), "format": fmt.key})
+                                 language=translation.get_language(), mapping=mapping), created_by=actor,
+        summary={"shop": shop.pk, "shop_name": str(shop), "format": fmt.key, "mapping": dict(mapping or {})})
     if size > setting("IMPORT_BACKGROUND_BYTES"):
         transaction.on_commit(partial(run_order_import.enqueue, job.pk))
     else:
@@ -105,6 +127,11 @@ class _Progress:
             return
         self.last = now
         ImportJob.objects.filter(pk=self.job_id).update(phase="write", done=done, total=total)
+
+
+def _reviewing(job_id: int) -> None:
+    """The import is written; the automatic review runs (one transaction: no count to show)."""
+    ImportJob.objects.filter(pk=job_id).update(phase="review", done=0, total=0)
 
 
 def _fail(job_id: int, message: str) -> None:
@@ -132,10 +159,14 @@ def order_import_job_run(job_id: int) -> dict:
                             "could start. Nothing was imported."))
             return {}
         with translation.override(params.get("language") or translation.get_language()):
-            result = fmt.read(files, params["names"])
+            mapping = params.get("mapping")
+            if fmt.key == GENERIC and mapping:
+                result = read_generic(files[0], params["names"][0], mapping)
+            else:
+                result = fmt.read(files, params["names"])
             ImportJob.objects.filter(pk=job_id).update(phase="write", done=0, total=len(result.orders))
-            summary = orders_import(shop=shop, result=result, actor=job.created_by, source=job.filename,
-                                    on_progress=_Progress(job_id))
+            summary = orders_intake(shop=shop, result=result, actor=job.created_by, source=job.filename,
+                                    on_progress=_Progress(job_id), on_review=partial(_reviewing, job_id))
     except PermissionDeniedError as exc:  # the importer lost the permission while the job waited
         _fail(job_id, exc.message)
         return {}
@@ -144,7 +175,9 @@ def order_import_job_run(job_id: int) -> dict:
         raise
     counts = {"created": summary.created, "updated": summary.updated, "unchanged": summary.unchanged,
               "held": summary.held, "failed": summary.failed, "orders": summary.total,
-              "problem_count": len(summary.problems)}
+              "problem_count": len(summary.problems), "auto_review": shop.auto_review,
+              "auto_reviewed": summary.auto_reviewed, "auto_approved": summary.auto_approved,
+              "auto_held": summary.auto_held, "review_problem": summary.review_problem}
     ImportJob.objects.filter(pk=job_id).update(
         status=ImportJob.Status.DONE, finished_at=timezone.now(), phase="", done=summary.total, total=summary.total,
         summary={**job.summary, **counts, "seconds": round(time.monotonic() - began, 2)},

@@ -1,7 +1,7 @@
 """Online orders in the API (/api/v1/orders): the workbench's list and filters, an order with its
 lines, and every review action — approve, hold, flag, courier, warehouse, address, priority,
-merge, split, the automatic review — singly and in bulk. Same services, permissions and error
-codes as the pages; send the `version` you read to guard single-order edits."""
+merge and unmerge, split, the automatic review — singly and in bulk. Same services, permissions
+and error codes as the pages; send the `version` you read to guard single-order edits."""
 
 import datetime
 from decimal import Decimal
@@ -218,6 +218,11 @@ class BulkOut(Schema):
                                               for r in result.refused])
 
 
+class UnmergeOut(Schema):
+    order: OrderOut = Field(description="The order the others had been merged into, as it is now.")
+    restored: list[OrderRefOut] = Field(description="The orders that stand alone again, with their lines.")
+
+
 class ReviewSummaryOut(Schema):
     reviewed: int
     approved: int
@@ -405,6 +410,17 @@ def split_by_availability(request, id: int, payload: VersionIn | None = None):
     child = review.split_by_availability(order=_order(request, id), actor=request.auth,
                                          expected_version=payload.version)
     return Status(201, OrderOut.build(child))
+
+
+@router.post("/{int:id}/unmerge", response={200: UnmergeOut, **ERRORS})
+def unmerge(request, id: int, payload: VersionIn | None = None):
+    """取消合并: every order merged into this one gets its lines back and stands alone again; all of
+    them go back to review (held where holds remain). 400 not_merged, not_unmergeable, in_parcel or
+    stale_version."""
+    payload = payload or VersionIn()
+    result = review.online_order_unmerge(order=_order(request, id), actor=request.auth,
+                                         expected_version=payload.version)
+    return UnmergeOut(order=OrderOut.build(result.order), restored=[_order_ref(o) for o in result.restored])
 
 
 # ---------------------------------------------------------------- many orders

@@ -637,6 +637,161 @@ def online_order_merge(*, orders, actor) -> OnlineOrder:
     return survivor
 
 
+# ---------------------------------------------------------------- unmerge 取消合并
+
+
+@dataclass
+class UnmergeResult:
+    order: OnlineOrder  # the order the others had been merged into
+    restored: list[OnlineOrder] = field(default_factory=list)  # the orders that stand alone again
+
+
+# The merge gave the surviving order the holds of every part (_merge_state) without saying whose
+# each was. Undoing it, each order works out again what its own data says (_OWN_HOLDS: refund and
+# unpaid from its platform status, unknown item codes and "no items" from its own lines, the buyer
+# message if the merged order was held for one and this part has a message); stock, courier and
+# warehouse holds are dropped, as the lines changed and the review works them out again; a refund
+# on a merged order (merged_refund) is dropped, as that order now stands alone and its platform
+# status holds it (refund) or cancels it (closed). Every other hold — a person's (manual), an
+# address problem, a code we do not know — goes with every part: a hold only stops shipping, so an
+# extra one costs a look, while a dropped one could ship what a person stopped.
+_OWN_HOLDS = frozenset({Hold.REFUND, Hold.UNPAID, Hold.UNKNOWN_SKU, Hold.NO_LINES, Hold.BUYER_MESSAGE})
+_DROPPED_HOLDS = RECHECKED | {Hold.MERGED_REFUND}
+_ADDRESS_FIELDS = ("address", "province", "city", "district", "address_detail", "address_edited",
+                   "address_confirmed")
+
+
+def _part_holds(order: OnlineOrder, merged_holds: list[dict], lines: list[OnlineOrderLine]) -> list[dict]:
+    """The holds `order` has once the merge that `merged_holds` belong to is undone (see above)."""
+    codes = {h.get("code") for h in merged_holds}
+    unknown = sorted({line.sku_code or line.title for line in lines if line.sku_id is None})
+    holds = [{"code": Hold.UNKNOWN_SKU, "codes": unknown}] if unknown else []
+    if not lines:
+        holds.append({"code": Hold.NO_LINES})
+    if order.platform_status == PlatformStatus.REFUNDING:
+        holds.append({"code": Hold.REFUND})
+    elif Hold.UNPAID in codes and order.platform_status != PlatformStatus.PAID:
+        holds.append({"code": Hold.UNPAID})
+    if Hold.BUYER_MESSAGE in codes and order.buyer_message.strip():
+        holds.append({"code": Hold.BUYER_MESSAGE})
+    holds += [h for h in merged_holds if h.get("code") not in _OWN_HOLDS | _DROPPED_HOLDS]
+    return holds
+
+
+def _merge_note_removed(note: str, merged: OnlineOrder) -> str:
+    """The survivor's note without the "[number] note" the merge appended for `merged` (if still there)."""
+    block = f"[{merged.platform_order_no}] {merged.note}"
+    if not merged.note.strip():
+        return note
+    if f"\n{block}" in note:
+        return note.replace(f"\n{block}", "", 1)
+    return note[len(block):].lstrip("\n") if note.startswith(block) else note
+
+
+def _unmerge_refusal(order: OnlineOrder) -> DomainError:
+    if order.state == OrderState.MERGED and order.merged_into_id:
+        into = OnlineOrder.objects.filter(pk=order.merged_into_id).values_list("platform_order_no", flat=True).first()
+        return DomainError("not_unmergeable", _("Order %(no)s is merged into order %(into)s; undo the merge on that "
+                                                "order.") % {"no": order.platform_order_no, "into": into})
+    return DomainError("not_unmergeable", _("Order %(no)s is %(state)s; its merge can no longer be undone.")
+                       % {"no": order.platform_order_no, "state": order.get_state_display()})
+
+
+@transaction.atomic
+def online_order_unmerge(*, order: OnlineOrder, actor, expected_version: int | None = None) -> UnmergeResult:
+    """取消合并: undo the merges into `order` — every order merged into it (also those merged into
+    an order that was merged into it: they follow the survivor) gets back the lines it came with
+    and stands alone again. Refused if nothing is merged into the order, if it is shipped,
+    cancelled or itself merged, if it is in a live parcel, or if its version is not
+    `expected_version`. What is reserved for it is let go; every order goes back to review — held
+    instead if holds remain for it (_part_holds), cancelled if the platform closed it meanwhile."""
+    require_change(actor)
+    order = lock_order(order, expected_version)  # while it is locked, nothing can be merged into it
+    if order.state not in OPEN_STATES:
+        raise _unmerge_refusal(order)
+    merged = _lock_many(list(OnlineOrder.objects.filter(merged_into=order, state=OrderState.MERGED)
+                             .order_by("pk").values_list("pk", flat=True)))
+    if not merged:
+        raise DomainError("not_merged", _("No order is merged into order %(no)s; there is nothing to undo.")
+                          % {"no": order.platform_order_no})
+    by_id = {m.pk: m for m in merged}
+    busy = selectors.live_parcels([order.pk, *by_id])
+    if busy:
+        busy_id = order.pk if order.pk in busy else min(busy)
+        raise parcel_error(by_id.get(busy_id, order), busy[busy_id])
+
+    release_stock([order.pk, *by_id], actor)
+    now = timezone.now()
+    lines: dict[int, list[OnlineOrderLine]] = defaultdict(list)  # order id → its lines after the undo
+    next_no = {m.pk: 0 for m in merged}
+    for line in OnlineOrderLine.objects.filter(order_id__in=[order.pk, *by_id]).order_by("order_id", "line_no"):
+        if line.order_id in next_no:  # a merged order has no lines of its own; should one, it keeps it
+            next_no[line.order_id] = max(next_no[line.order_id], line.line_no)
+        lines[line.order_id].append(line)
+    moved = []
+    # Lines go back to the order they were bought in, after its last line (none, normally), in the
+    # order they had: (order, line_no) stays unique at every row of the UPDATE. Lines bought in the
+    # survivor (source_order empty or itself) stay, with their numbers — as after a split, the gaps
+    # left are harmless. Gift lines go with the rest: gift rules count per platform order (see
+    # _gifts_given), so a gift given to a part before the merge goes back to it, and one the review
+    # gave the merged order was given for the survivor's platform order (it has no source_order)
+    # and stays. Neither part gets a gift twice; what was not given yet the review adds.
+    for line in list(lines[order.pk]):
+        if line.source_order_id in by_id:
+            target = line.source_order_id
+            next_no[target] += 1
+            line.order_id, line.line_no, line.source_order_id = target, next_no[target], None
+            lines[order.pk].remove(line)
+            lines[target].append(line)
+            moved.append(line)
+    OnlineOrderLine.objects.bulk_update(moved, ["order", "line_no", "source_order"], batch_size=500)
+
+    # Every order goes back to review rather than to the state it had before the merge: the goods on
+    # the survivor changed, the parts may have changed on the platform meanwhile (refund, closed),
+    # and an agent who undoes a merge expects to look at each order again. Shops with automatic
+    # review get them reviewed by its next run. Held where holds remain (see _part_holds).
+    merged_holds = list(order.holds)
+    before = order.state
+    order.holds = _part_holds(order, merged_holds, lines[order.pk])
+    order.state = OrderState.HELD if order.holds else OrderState.TO_REVIEW
+    if order.flag == OrderFlag.YELLOW and any(h.get("code") == Hold.NO_STOCK for h in merged_holds):
+        order.flag = OrderFlag.NONE  # the review's flag for that hold goes with it (the review sets it again)
+    for m in merged:
+        order.note = _merge_note_removed(order.note, m)
+    clear_allocation(order)
+    order.version += 1
+    order.updated_at = now
+    events = [(order.pk, "unmerge", before, order.state,
+               {"restored": [m.platform_order_no for m in merged], "lines": len(moved)})]
+    address_changed = []
+    for m in merged:
+        if m.platform_status == PlatformStatus.CLOSED:
+            m.state, m.holds = OrderState.CANCELLED, []  # as the intake does with an order the platform closed
+        else:
+            m.holds = _part_holds(m, merged_holds, lines[m.pk])
+            m.state = OrderState.HELD if m.holds else OrderState.TO_REVIEW
+        # The merge needed one address for all; an address we corrected on the merged order was
+        # corrected for every part's goods (a part could not be corrected while merged).
+        if order.address_edited and any(getattr(m, f) != getattr(order, f) for f in _ADDRESS_FIELDS):
+            for name in _ADDRESS_FIELDS:
+                setattr(m, name, getattr(order, name))
+            address_changed.append(m.platform_order_no)
+        m.merged_into_id = None
+        clear_allocation(m)
+        m.version += 1
+        m.updated_at = now
+        payload = {"from": order.platform_order_no, "from_id": order.pk,
+                   "lines": sum(1 for line in moved if line.order_id == m.pk)}
+        if m.platform_order_no in address_changed:
+            payload["address"] = m.address
+        events.append((m.pk, "unmerged", OrderState.MERGED, m.state, payload))
+    OnlineOrder.objects.bulk_update([order, *merged], [
+        "state", "holds", "flag", "note", "merged_into", "allocation", "shortages", *_ADDRESS_FIELDS, "version",
+        "updated_at"])
+    _audit_rows(events, actor, now)
+    return UnmergeResult(order=order, restored=merged)
+
+
 # ---------------------------------------------------------------- split 拆分
 
 

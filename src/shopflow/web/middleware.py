@@ -1,9 +1,23 @@
-"""Every page needs a signed-in user, except the few listed here; no request carries NUL."""
+"""Every page needs a signed-in user, except the few listed here; no request carries NUL; a
+request too large to read is answered 413 with the limit, not a bare 400."""
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpResponseBadRequest, JsonResponse
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.utils.translation import gettext as _
+
+from shopflow.core.imports import human_size
+
+
+def too_large_message(*, api: bool) -> str:
+    """Why a request body was refused (RequestDataTooBig), with the limit (DATA_UPLOAD_MAX_MEMORY_SIZE)."""
+    limit = human_size(settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0)
+    if api:
+        return _("The request body is larger than the limit of %(limit)s; send less in one request (e.g. fewer "
+                 "orders per push).") % {"limit": limit}
+    return _("The form sent is larger than the limit of %(limit)s; go back and send less at a time (e.g. paste "
+             "fewer lines).") % {"limit": limit}
 
 PUBLIC_PREFIXES = ("/login/", "/static/", "/i18n/", "/api/", "/admin/", "/favicon.ico")
 
@@ -24,13 +38,22 @@ class RefuseNulMiddleware:
     """A NUL character cannot be stored or searched for (PostgreSQL refuses it in text) and no
     person types one: a request with one in its address, query or form fields is answered 400
     here, instead of a server error wherever the value would reach the database. (API bodies in
-    JSON are checked by their schemas, field by field.)"""
+    JSON are checked by their schemas, field by field.) Reading the form fields is where a form
+    over DATA_UPLOAD_MAX_MEMORY_SIZE is found: answered 413 with the limit (the API's JSON bodies
+    are read, and answered the same way, in shopflow.api)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if self.has_nul(request):
+        try:
+            has_nul = self.has_nul(request)
+        except RequestDataTooBig:
+            if request.path.startswith("/api/"):
+                return JsonResponse({"code": "request_too_large", "message": too_large_message(api=True), "field": "",
+                                     "errors": []}, status=413)
+            return HttpResponse(too_large_message(api=False), status=413, content_type="text/plain; charset=utf-8")
+        if has_nul:
             message = _("The request contains a NUL character, which cannot be stored or searched for.")
             if request.path.startswith("/api/"):
                 return JsonResponse({"code": "invalid_text", "message": message, "field": "", "errors": []},

@@ -15,6 +15,7 @@ urlpatterns = [
     path("auto-review/", orders.order_auto_review, name="order_auto_review"),
     path("<int:pk>/", orders.order_detail, name="order_detail"),
     path("<int:pk>/do/<slug:action>/", orders.order_action, name="order_action"),
+    path("<int:pk>/unmerge/", orders.order_unmerge, name="order_unmerge"),
 ]
 
 register_page(area="sales", label=_("Online orders"), url_name="web:order_list", allowed=may_view_orders)

@@ -19,10 +19,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from shopflow.channels import generic
 from shopflow.channels.error_codes import HoldCode
 from shopflow.channels.models import Shop
 from shopflow.channels.readers import get_format, order_formats
-from shopflow.channels.tasks import order_import_job, order_import_job_create, order_import_jobs
+from shopflow.channels.tasks import GENERIC, order_import_job, order_import_job_create, order_import_jobs
 from shopflow.core.conf import setting
 from shopflow.core.errors import DomainError, PermissionDeniedError, ValidationFailed
 from shopflow.core.imports import MAX_REPORTED_ERRORS
@@ -61,6 +62,8 @@ ORDER_EVENT_LABELS = {
     "merged": pgettext_lazy("audit event", "Merged into another order"),
     "split": pgettext_lazy("audit event", "Split"),
     "split_off": pgettext_lazy("audit event", "Split off"),
+    "unmerge": pgettext_lazy("audit event", "Merge undone"),
+    "unmerged": pgettext_lazy("audit event", "Taken out of a merged order"),
 }
 BULK_ACTIONS = (
     ("approve", gettext_lazy("Approve")),
@@ -242,6 +245,7 @@ def order_detail(request, pk):
         "candidates": selectors.merge_candidates(order) if is_open else [],
         "merged_orders": order.merged_orders.order_by("paid_at", "id"), "family": selectors.split_family(order),
         "parcel_wave": parcel_wave, "priority_range": online.PRIORITY_RANGE,
+        "may_unmerge": may_work and is_open and order.merged_orders.filter(state=OrderState.MERGED).exists(),
     })
 
 
@@ -322,6 +326,24 @@ def order_action(request, pk, action):
     return redirect("web:order_detail", pk=order.pk)
 
 
+@require_POST
+def order_unmerge(request, pk):
+    """取消合并: the orders merged into this one stand alone again (review.online_order_unmerge)."""
+    order = _order(request, pk)
+    try:
+        result = review.online_order_unmerge(order=order, actor=request.user,
+                                             expected_version=_id(request.POST.get("version")))
+    except PermissionDeniedError as exc:
+        raise PermissionDenied(exc.message) from exc
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        restored = "、".join(o.platform_order_no for o in result.restored)
+        messages.success(request, _("Merge undone: %(orders)s stand alone again with their items; review each "
+                                    "order again.") % {"orders": restored})
+    return redirect("web:order_detail", pk=order.pk)
+
+
 class ImportForm(forms.Form):
     shop = forms.ModelChoiceField(label=gettext_lazy("Shop"), queryset=Shop.objects.filter(active=True))
     format = forms.ChoiceField(label=gettext_lazy("Format"), choices=[])
@@ -329,6 +351,12 @@ class ImportForm(forms.Form):
     items_file = forms.FileField(label=gettext_lazy("Item report (宝贝报表)"), required=False,
                                  help_text=gettext_lazy("Taobao/Tmall: the item report of the same period. "
                                                         "Formats with one file leave it empty."))
+    mapping = forms.CharField(
+        label=gettext_lazy("Column mapping (通用订单表 only)"), required=False, max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4, "placeholder": "订单编号=单号\n数量=件数\n商家编码=货号"}),
+        help_text=gettext_lazy("Only when your sheet's headers are not ones we know: one field=header per line, "
+                               "e.g. 订单编号=单号 — the field by its name in the list below, the header as it is "
+                               "in your file."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -336,12 +364,22 @@ class ImportForm(forms.Form):
         for name, field in self.fields.items():
             field.widget.attrs["class"] = "form-select" if name in ("shop", "format") else "form-control"
 
+    def clean_mapping(self) -> dict[str, str]:
+        try:
+            return generic.parse_mapping(self.cleaned_data.get("mapping", "").splitlines())
+        except generic.MappingError as exc:
+            raise forms.ValidationError(exc.messages) from None
+
     def clean(self):
         data = super().clean()
         fmt = get_format(data.get("format", ""))
         if fmt is not None and len(fmt.files) > 1 and not data.get("items_file") and "items_file" not in self.errors:
             self.add_error("items_file", _("%(format)s needs the %(file)s too.") % {"format": fmt.label,
                                                                                     "file": fmt.files[1]})
+        if fmt is not None and fmt.key != GENERIC and data.get("mapping"):
+            self.add_error("mapping", _("Only the generic order sheet (通用订单表) takes a column mapping; "
+                                        "%(format)s has fixed headers. Empty the box or choose the generic format.")
+                           % {"format": fmt.label})
         limit = setting("ORDER_IMPORT_MAX_BYTES")
         for name in ("orders_file", "items_file"):
             upload = data.get(name)
@@ -382,8 +420,8 @@ def _import_job_page(request, pk):
         "job": job, "summary": summary, "problems": shown,
         "more_problems": len(job.errors) - len(shown),
         "problems_not_kept": max(0, summary.get("problem_count", 0) - len(job.errors)),
-        "phase_label": {"read": _("Reading the files"), "write": _("Saving orders")}.get(job.phase,
-                                                                                     _("Waiting to start")),
+        "phase_label": {"read": _("Reading the files"), "write": _("Saving orders"),
+                        "review": _("Reviewing the orders automatically")}.get(job.phase, _("Waiting to start")),
     })
 
 
@@ -398,7 +436,8 @@ def order_import(request):
     if request.method == "POST" and form.is_valid():
         try:
             job = order_import_job_create(shop=form.cleaned_data["shop"], format_key=form.cleaned_data["format"],
-                                          files=form.files_to_import(), actor=request.user)
+                                          files=form.files_to_import(), actor=request.user,
+                                          mapping=form.cleaned_data["mapping"] or None)
         except PermissionDeniedError as exc:
             raise PermissionDenied(exc.message) from exc
         except ValidationFailed as exc:
@@ -408,5 +447,8 @@ def order_import(request):
             form.add_error(None, exc.message)
         else:
             return redirect(f"{reverse('web:order_import')}?job={job.pk}")
-    return render(request, "web/orders/import.html", {"form": form, "jobs": order_import_jobs(user=request.user)},
+    fields = [{"key": key, "name": names[0], "label": generic.FIELD_LABELS[key], "known": "、".join(names[1:]),
+               "required": key in generic.REQUIRED} for key, names in generic.FIELDS.items()]
+    return render(request, "web/orders/import.html", {"form": form, "jobs": order_import_jobs(user=request.user),
+                                                      "generic_fields": fields, "generic_format": GENERIC},
                   status=400 if request.method == "POST" else 200)

@@ -2,9 +2,10 @@
 shopflow import-orders --format generic --shop CODE ORDERS.xlsx [--map order_no=单号 ...]
 
 Reads a platform's export files, imports the orders into the shop (idempotent: running the same
-files again creates nothing twice), prints a progress bar and a summary of created, updated,
-unchanged, held and failed orders, and every problem with its file, row and column. Exit code 0
-when every row could be read, 1 otherwise."""
+files again creates nothing twice), runs the shop's automatic review over them when the shop has
+it on, prints a progress bar and a summary of created, updated, unchanged, held and failed orders
+and of what the review approved and held, and every problem with its file, row and column. Exit
+code 0 when every row could be read, 1 otherwise."""
 
 import sys
 from pathlib import Path
@@ -12,10 +13,10 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from shopflow.channels.generic import FIELDS, read_generic
+from shopflow.channels.generic import FIELDS, MappingError, parse_mapping, read_generic
 from shopflow.channels.models import Shop
 from shopflow.channels.readers import get_format, order_formats
-from shopflow.channels.services import orders_import
+from shopflow.channels.services import orders_intake
 from shopflow.core.progress import ProgressBar
 
 PRINTED_PROBLEMS = 100
@@ -54,13 +55,16 @@ class Command(BaseCommand):
                 raise CommandError(f"{path}: no such file.")
         if options["map"] and fmt.key != "generic":
             raise CommandError("--map is for the generic format only.")
-        mapping = dict(item.partition("=")[::2] for item in options["map"])
+        try:
+            mapping = parse_mapping(options["map"])
+        except MappingError as exc:
+            raise CommandError("--map: " + " ".join(exc.messages)) from None
         if fmt.key == "generic":
             result = read_generic(paths[0].read_bytes(), paths[0].name, mapping)
         else:
             result = fmt.read([p.read_bytes() for p in paths], [p.name for p in paths])
         bar = ProgressBar(sys.stderr, enabled=not options["no_progress"])
-        summary = orders_import(shop=shop, result=result, actor=actor, source=" + ".join(p.name for p in paths),
+        summary = orders_intake(shop=shop, result=result, actor=actor, source=" + ".join(p.name for p in paths),
                                 on_progress=lambda done, total: bar("write", done, total))
         bar.finish()
         for problem in summary.problems[:PRINTED_PROBLEMS]:
@@ -70,5 +74,11 @@ class Command(BaseCommand):
             self.stderr.write(f"… and {len(summary.problems) - PRINTED_PROBLEMS} more problems.")
         self.stdout.write(f"{shop}: {summary.created} created, {summary.updated} updated, {summary.unchanged} "
                           f"unchanged, {summary.held} held, {summary.failed} failed.")
+        if summary.review_problem:
+            self.stderr.write(summary.review_problem)
+        elif summary.auto_reviewed:
+            self.stdout.write(f"Automatic review: {summary.auto_approved} approved, {summary.auto_held} held.")
+        elif not shop.auto_review:
+            self.stdout.write("Automatic review is off for this shop: the orders wait for review.")
         if summary.problems:
             sys.exit(1)
