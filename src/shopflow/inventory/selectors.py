@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import DecimalField, ExpressionWrapper, F, Max, Min, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Max, Min, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -154,15 +154,9 @@ def category_subtree(category_id: int | None) -> list[int]:
     return category_descendant_ids(category) if category else []
 
 
-def stock_inquiry(*, user, search: str = "", warehouse_id: int | None = None, category_id: int | None = None,
-                  include_zero: bool = False):
-    """Balances 库存查询 by warehouse and SKU for a user who may see stock: on hand, reserved,
-    the default bin and the moving-average cost (the catalogue cost for an SKU never posted).
-    A queryset of dicts ordered by warehouse and SKU code, for paging; stock_inquiry_rows adds
-    available and value. `search` words match code, name or the start of the barcode; a
-    category includes its sub-categories; rows with nothing on hand and nothing reserved are
-    left out unless `include_zero`."""
-    roles.require_stock(user)
+def _inquiry_balances(*, search: str, warehouse_id: int | None, category_id: int | None, include_zero: bool):
+    """The balances stock_inquiry lists, as a plain queryset: the SKU is joined only for a search
+    or a category, so counting the unfiltered inquiry reads the balance index alone."""
     qs = StockBalance.objects.all()
     if not include_zero:
         qs = qs.exclude(on_hand=0, reserved=0)
@@ -173,6 +167,21 @@ def stock_inquiry(*, user, search: str = "", warehouse_id: int | None = None, ca
     words = search.split()
     if words:
         qs = qs.filter(_words(words))
+    return qs
+
+
+def stock_inquiry(*, user, search: str = "", warehouse_id: int | None = None, category_id: int | None = None,
+                  include_zero: bool = False):
+    """Balances 库存查询 by warehouse and SKU for a user who may see stock: on hand, reserved,
+    the default bin and the moving-average cost (the catalogue cost for an SKU never posted).
+    A queryset of dicts ordered by warehouse and SKU code, for paging; stock_inquiry_rows adds
+    available and value. `search` words match code, name or the start of the barcode; a
+    category includes its sub-categories; rows with nothing on hand and nothing reserved are
+    left out unless `include_zero`. Count it with stock_inquiry_count or stock_inquiry_totals,
+    not .count(): this queryset's joins make that several times slower."""
+    roles.require_stock(user)
+    qs = _inquiry_balances(search=search, warehouse_id=warehouse_id, category_id=category_id,
+                           include_zero=include_zero)
     location = SkuLocation.objects.filter(sku_id=OuterRef("sku_id"), warehouse_id=OuterRef("warehouse_id"))
     cost = SkuCost.objects.filter(sku_id=OuterRef("sku_id"))
     qs = qs.annotate(
@@ -182,6 +191,39 @@ def stock_inquiry(*, user, search: str = "", warehouse_id: int | None = None, ca
     return qs.order_by("warehouse__code", "sku__code").values(
         "sku_id", "warehouse_id", "on_hand", "reserved", "bin_code", "average", "sku__code", "sku__name",
         "sku__colour", "sku__size", "sku__unit", "sku__barcode", "warehouse__code", "warehouse__name")
+
+
+def stock_inquiry_count(*, user, search: str = "", warehouse_id: int | None = None, category_id: int | None = None,
+                        include_zero: bool = False) -> int:
+    """How many rows stock_inquiry lists with the same filters (for the pager), counted on the
+    balances without the listing's joins and subqueries. Every balance has its SKU and
+    warehouse (protected foreign keys) and the subqueries take one row, so the listing has
+    exactly one row per balance that passes the filters."""
+    roles.require_stock(user)
+    return _inquiry_balances(search=search, warehouse_id=warehouse_id, category_id=category_id,
+                             include_zero=include_zero).count()
+
+
+@dataclass(frozen=True)
+class StockTotals:
+    count: int  # rows listed
+    on_hand: Decimal
+    reserved: Decimal
+
+    @property
+    def available(self) -> Decimal:
+        return self.on_hand - self.reserved
+
+
+def stock_inquiry_totals(*, user, search: str = "", warehouse_id: int | None = None, category_id: int | None = None,
+                         include_zero: bool = False) -> StockTotals:
+    """The rows stock_inquiry lists with the same filters, counted, and their on hand and
+    reserved summed: the page's pager and totals line in one pass over the balances."""
+    roles.require_stock(user)
+    got = _inquiry_balances(search=search, warehouse_id=warehouse_id, category_id=category_id,
+                            include_zero=include_zero).aggregate(
+        count=Count("pk"), on_hand=DecimalSum("on_hand"), reserved=DecimalSum("reserved"))
+    return StockTotals(count=got["count"], on_hand=got["on_hand"] or ZERO, reserved=got["reserved"] or ZERO)
 
 
 @dataclass(frozen=True)

@@ -99,6 +99,8 @@ class StockBalance(models.Model):
         default_permissions = ("view",)
         verbose_name = _("stock balance")
         verbose_name_plural = _("stock balances")
+        # On SQLite only, made by migration 0008: inv_balance_inquiry_idx (sku, warehouse, on_hand,
+        # reserved) covers the stock inquiry 库存查询 (see that migration for why not on PostgreSQL).
         constraints = [
             models.UniqueConstraint(fields=["sku", "warehouse"], name="inv_balance_sku_wh_uniq"),
             models.CheckConstraint(condition=Q(reserved__gte=0), name="inv_balance_reserved_nonneg"),

@@ -12,7 +12,6 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Sum
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -106,25 +105,40 @@ class StockFilter(forms.Form):
         self.fields["zero"].widget.attrs.update({"class": "form-check-input m-0", "data-autosubmit": "1"})
 
 
-def _stock_query(request):
+def _stock_filters(request) -> tuple[StockFilter, dict]:
     form = StockFilter(request.GET)
     f = _filters(form)
+    return form, {"search": f.get("q") or "", "warehouse_id": _pk(f.get("warehouse")),
+                  "category_id": f.get("category"), "include_zero": bool(f.get("zero"))}
+
+
+def _stock_query(request):
+    form, filters = _stock_filters(request)
     try:
-        qs = selectors.stock_inquiry(user=request.user, search=f.get("q") or "", warehouse_id=_pk(f.get("warehouse")),
-                                     category_id=f.get("category"), include_zero=bool(f.get("zero")))
+        qs = selectors.stock_inquiry(user=request.user, **filters)
     except PermissionDeniedError as exc:
         raise PermissionDenied(exc.message) from exc
-    return form, qs
+    return form, filters, qs
+
+
+class _CountedPaginator(Paginator):
+    """A paginator told its count, so it does not count the listing (with its joins) again."""
+
+    def __init__(self, object_list, per_page, *, count: int):
+        super().__init__(object_list, per_page)
+        self._count = count
+
+    @property
+    def count(self) -> int:
+        return self._count
 
 
 @require_GET
 def stock_inquiry(request):
-    form, qs = _stock_query(request)
+    form, filters, qs = _stock_query(request)
     show_value = roles.may_see_value(request.user)
-    page = Paginator(qs, setting("LIST_PAGE_SIZE")).get_page(request.GET.get("page"))
-    totals = qs.aggregate(on_hand=Sum("on_hand"), reserved=Sum("reserved"))
-    totals = {k: Decimal(v or 0) for k, v in totals.items()}
-    totals["available"] = totals["on_hand"] - totals["reserved"]
+    totals = selectors.stock_inquiry_totals(user=request.user, **filters)  # the listing checked the role
+    page = _CountedPaginator(qs, setting("LIST_PAGE_SIZE"), count=totals.count).get_page(request.GET.get("page"))
     return render(request, "web/inventory/stock.html", {
         "form": form,
         "page": page,
@@ -136,7 +150,7 @@ def stock_inquiry(request):
 
 @require_GET
 def stock_export(request):
-    _form, qs = _stock_query(request)
+    _form, _chosen, qs = _stock_query(request)
     show_value = roles.may_see_value(request.user)
     headers = [_("Warehouse"), _("Bin"), _("Item code"), _("Name"), _("Colour"), _("Size"), _("Unit"), _("Barcode"),
                _("On hand"), _("Reserved"), _("Available")]
