@@ -81,6 +81,17 @@ def test_allocate_wave_pack_ship_hand_over_export(orders, wh, zto, cs, packer, s
     assert {r["platform_order_no"] for r in board["late"]} == {"A2"}  # paid 2026-11-11, still short
 
 
+def test_many_waves_in_one_call(orders, wh, packer, cs):
+    assert Api(cs).post("/waves/many", {"warehouse": wh.pk, "limit": 1}).status_code == 403
+    assert Api(packer).post("/allocate").json()["allocated"] == 1  # A1; A2 is short
+    r = Api(packer).post("/waves/many", {"warehouse": wh.pk, "limit": 1, "waves": 2})
+    assert r.status_code == 201, r.content
+    waves = r.json()
+    assert len(waves) == 1 and waves[0]["number"].startswith("BC-")  # one eligible order: one wave
+    refused = Api(packer).post("/waves/many", {"warehouse": wh.pk, "waves": 0})
+    assert refused.status_code == 400 and "waves" in refused.content.decode()
+
+
 def test_nothing_to_wave_is_a_clear_400(orders, wh, packer):
     r = Api(packer).post("/waves", {"warehouse": wh.pk})
     assert r.status_code == 400 and r.json()["code"] == "nothing_to_wave"

@@ -58,6 +58,35 @@ def test_wave_size_is_capped_by_the_setting(allocated, wh, packer):
     assert services.wave_create(warehouse=wh, actor=packer).parcels.count() == 2
 
 
+def test_many_waves_at_once_split_the_ranking_and_read_it_once(allocated, wh, packer, django_assert_max_num_queries):
+    # Ranking: b (paid first), a, d, c — in waves of 2, 2 and none left for a third.
+    with django_assert_max_num_queries(20):  # not one read of the eligible orders per wave
+        made = services.waves_create(warehouse=wh, actor=packer, limit=2)
+    assert [w.number[-4:] for w in made] == ["0001", "0002"]
+    assert [[p.order_id for p in w.parcels.order_by("id")] for w in made] == [
+        [allocated["b"].pk, allocated["a"].pk], [allocated["d"].pk, allocated["c"].pk]]
+    assert all(w.created_by == packer for w in made)
+    with pytest.raises(DomainError) as exc:
+        services.waves_create(warehouse=wh, actor=packer)
+    assert exc.value.code == "nothing_to_wave"
+
+
+def test_many_waves_stop_at_the_number_asked_for(allocated, wh, packer):
+    made = services.waves_create(warehouse=wh, actor=packer, limit=1, waves=3)
+    assert len(made) == 3 and Parcel.objects.count() == 3
+    for bad in (0, -1, services.MAX_WAVES_AT_ONCE + 1, "2"):
+        with pytest.raises(ValidationFailed) as exc:
+            services.waves_create(warehouse=wh, actor=packer, waves=bad)
+        assert exc.value.errors[0].field == "waves"
+    assert Parcel.objects.count() == 3  # the refused calls wrote nothing
+
+
+def test_many_waves_need_the_right_to_make_waves(allocated, wh, cs):
+    with pytest.raises(PermissionDeniedError):
+        services.waves_create(warehouse=wh, actor=cs)
+    assert Wave.objects.count() == 0
+
+
 def test_nothing_eligible_is_refused_and_nothing_is_written(quiet, stocked, wh, make_order, packer, cs):
     make_order("N1", [("TEE-BLK-M", 1)])  # approved, not allocated yet
     make_order("N2", [("TEE-BLK-M", 1)], approve=False)  # not approved

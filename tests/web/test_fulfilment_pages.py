@@ -183,6 +183,19 @@ def test_make_a_wave_on_the_page(boss, catalogue, wh_client, role_user):
     assert f'data-wave="{wave.number}"' in listing
 
 
+def test_make_several_waves_on_the_page(boss, catalogue, wh_client):
+    world = fulfilment_world(boss, catalogue, ORDERS[:1])
+    world["wave"].parcels.update(state=ParcelState.CANCELLED)  # the order may be waved again
+    url = reverse("web:ful_waves")
+    assert 'name="waves"' in wh_client.get(url).content.decode()
+    response = wh_client.post(url, {"warehouse": world["warehouse"].pk, "limit": 10, "waves": 5})
+    wave = Wave.objects.latest("id")
+    # One order: one wave made, so the page goes to it, as for a single wave.
+    assert response.status_code == 302 and response["Location"] == reverse("web:ful_wave", args=[wave.pk])
+    refused = wh_client.post(url, {"warehouse": world["warehouse"].pk, "limit": 10, "waves": 0})
+    assert refused.status_code == 400 and Wave.objects.count() == 2
+
+
 def test_wave_page_assigns_ships_and_takes_out(world, wh_client, boss):
     wave = world["wave"]
     page = wh_client.get(reverse("web:ful_wave", args=[wave.pk])).content.decode()

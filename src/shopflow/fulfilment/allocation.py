@@ -69,6 +69,12 @@ def _ranked(order_ids: list[int] | None) -> list[int]:
     return list(base.order_by(*ranking).values_list("pk", flat=True))
 
 
+def _rank_key(row) -> tuple:
+    """The ranking of _ranked for a row of _allocate_chunk (…, priority, paid_at)."""
+    pk, priority, paid_at = row[0], row[6], row[7]
+    return (-priority, paid_at is None, paid_at or 0, pk)
+
+
 def _shortage_rows(shortages, codes: dict[int, str]) -> list[dict]:
     missing: dict[int, Decimal] = {}
     for s in shortages:
@@ -81,11 +87,11 @@ def _allocate_chunk(ids: list[int], actor, summary: AllocationSummary) -> None:
     # Lock the orders and read them again under the lock (a concurrent run may have allocated
     # some meanwhile). Locks are taken in id order, the same in every run, so runs queue instead
     # of deadlocking; the chunk is then walked in ranking order.
-    rank = {pk: i for i, pk in enumerate(ids)}
     rows = list(OnlineOrder.objects.select_for_update(of=("self",))
                 .filter(pk__in=id_list(ids), state=OrderState.APPROVED, allocation__in=ALLOCATABLE).order_by("id")
-                .values_list("pk", "warehouse_id", "shop__warehouse_id", "flag", "allocation", "version"))
-    rows.sort(key=lambda r: rank[r[0]])
+                .values_list("pk", "warehouse_id", "shop__warehouse_id", "flag", "allocation", "version",
+                             "priority", "paid_at"))
+    rows.sort(key=_rank_key)
     summary.skipped += len(ids) - len(rows)
     lines: dict[int, list[tuple[int, int | None, Decimal]]] = {}
     for line_id, order_id, sku_id, qty in (OnlineOrderLine.objects.filter(order_id__in=id_list(r[0] for r in rows))
@@ -113,7 +119,7 @@ def _allocate_chunk(ids: list[int], actor, summary: AllocationSummary) -> None:
     codes = dict(Sku.objects.filter(pk__in=short_skus).values_list("pk", "code")) if short_skus else {}
     now = timezone.now()
     plain_ok, unflag_ok, short_rows, events = [], [], [], []
-    for (pk, _wh, _swh, flag, allocation, version), shortages in zip(grouped, results, strict=True):
+    for (pk, _wh, _swh, flag, allocation, version, _priority, _paid), shortages in zip(grouped, results, strict=True):
         if not shortages:
             # The yellow flag of a shortage goes with it; any other flag is customer service's.
             if allocation == Allocation.SHORT and flag == OrderFlag.YELLOW:
@@ -160,9 +166,14 @@ def orders_allocate(*, order_ids=None, actor) -> AllocationSummary:
     orders; returns how many were allocated, short and skipped."""
     _require(actor)
     wanted = None if order_ids is None else list(dict.fromkeys(int(i) for i in order_ids))
-    ranked = _ranked(wanted)
-    summary = AllocationSummary(skipped=len(wanted) - len(ranked) if wanted is not None else 0)
-    for ids in _chunks(ranked, CHUNK):
+    if wanted is not None and len(wanted) <= CHUNK:
+        # Few orders (an approval): one chunk, ranked under its lock; the others are skipped there.
+        chunks, summary = [wanted], AllocationSummary()
+    else:
+        ranked = _ranked(wanted)
+        chunks = _chunks(ranked, CHUNK)
+        summary = AllocationSummary(skipped=len(wanted) - len(ranked) if wanted is not None else 0)
+    for ids in chunks:
         with transaction.atomic():
             _allocate_chunk(ids, actor, summary)
     return summary

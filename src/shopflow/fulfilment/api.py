@@ -90,6 +90,11 @@ class WaveCreateIn(WriteIn):
     note: str = Field("", max_length=200)
 
 
+class WavesCreateIn(WaveCreateIn):
+    waves: int | None = Field(None, ge=1, le=services.MAX_WAVES_AT_ONCE,
+                              description="How many waves at most; none: as many as the eligible orders fill.")
+
+
 class WaveOut(Schema):
     id: int
     number: str
@@ -398,6 +403,19 @@ def wave_create(request, payload: WaveCreateIn):
         provinces=payload.provinces, shop=get_object_or_404(Shop, pk=payload.shop) if payload.shop else None,
         limit=payload.limit, order_ids=payload.order_ids, note=payload.note)
     return Status(201, _wave_detail(wave))
+
+
+@router.post("/waves/many", response={201: list[WaveOut], **ERRORS})
+def waves_create(request, payload: WavesCreateIn):
+    """Make several waves at once over the eligible orders in ranking order, each of at most
+    `limit` orders: `waves` of them, or as many as it takes (400 nothing_to_wave when none is
+    eligible)."""
+    made = services.waves_create(
+        warehouse=get_object_or_404(Warehouse, pk=payload.warehouse), actor=request.auth,
+        courier=get_object_or_404(Courier, pk=payload.courier) if payload.courier else None,
+        provinces=payload.provinces, shop=get_object_or_404(Shop, pk=payload.shop) if payload.shop else None,
+        limit=payload.limit, order_ids=payload.order_ids, note=payload.note, waves=payload.waves)
+    return Status(201, [WaveOut.build(w) for w in made])
 
 
 def _wave_detail(wave: Wave) -> WaveDetailOut:

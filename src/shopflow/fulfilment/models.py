@@ -93,6 +93,8 @@ class Parcel(models.Model):
         indexes = [
             models.Index(fields=["state", "shipped_at"], name="ful_parcel_state_ship_idx"),
             models.Index(fields=["courier", "handover", "state"], name="ful_parcel_handover_idx"),
+            # The packing station finds a parcel by its waybill alone (parcel_find).
+            models.Index(fields=["tracking_no"], name="ful_parcel_tracking_idx"),
         ]
 
     def __str__(self) -> str:

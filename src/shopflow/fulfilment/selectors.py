@@ -46,10 +46,23 @@ def parcel_find(code: str) -> Parcel | None:
                     key=lambda p: (p.state not in OPEN, -p.pk))
     if ranked:
         return ranked[0]
-    ranked = sorted(live.filter(Q(order__platform_order_no=text)
-                                | Q(order__merged_orders__platform_order_no=text)).distinct(),
-                    key=lambda p: (p.state not in OPEN, -p.pk))
+    ranked = sorted(live.filter(order_id__in=_orders_numbered(text)), key=lambda p: (p.state not in OPEN, -p.pk))
     return ranked[0] if ranked else None
+
+
+def _orders_numbered(number: str) -> set[int]:
+    """The orders whose parcel a delivery note with this platform number stands for: the order of
+    any shop (through the unique index on shop and number), its split-off parts (which keep the
+    number) and the orders any of them was merged into."""
+    # Shops belong to channels, above fulfilment: reached through the order's foreign key.
+    shops = OnlineOrder._meta.get_field("shop").related_model.objects.values("pk")
+    originals = list(OnlineOrder.objects.filter(shop_id__in=shops, platform_order_no=number, split_from__isnull=True)
+                     .values_list("pk", "merged_into_id"))
+    if not originals:
+        return set()
+    parts = list(OnlineOrder.objects.filter(split_from_id__in=[pk for pk, _into in originals])
+                 .values_list("pk", "merged_into_id"))
+    return {pk for row in originals + parts for pk in row if pk is not None}
 
 
 @dataclass(frozen=True)
@@ -141,7 +154,11 @@ def scan_skus(scans) -> dict[str, SkuRef | None]:
     found: dict[str, SkuRef | None] = dict.fromkeys(texts)
     if not texts:
         return found
-    rows = [SkuRef(*r) for r in Sku.objects.filter(Q(barcode__in=texts) | Q(code__in=texts)).values_list(*_SKU_FIELDS)]
+    # Two indexed lookups, not one OR: an OR of the two columns reads the whole SKU table. The
+    # barcode index is partial (no blank barcodes), so the query says so too.
+    by_barcode = Sku.objects.filter(barcode__in=texts).exclude(barcode="").order_by().values_list(*_SKU_FIELDS)
+    by_code = Sku.objects.filter(code__in=texts).order_by().values_list(*_SKU_FIELDS)
+    rows = [SkuRef(*r) for r in by_barcode.union(by_code)]
     by_barcode = {s.barcode: s for s in rows if s.barcode}
     by_code = {s.code: s for s in rows}
     for t in texts:

@@ -7,21 +7,19 @@ Waves and parcels are not documents of the framework (see docs/decisions/0014-fu
 their states are written here, and every change is audited."""
 
 import datetime
-import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import reduce
 from operator import or_
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
-from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shopflow.core.conf import setting
-from shopflow.core.db import adapter, insert_rows, update_rows
+from shopflow.core.db import adapter, id_list, insert_rows, update_rows
 from shopflow.core.errors import DomainError, FieldError, PermissionDeniedError, ValidationFailed
 from shopflow.core.models import AuditEvent
 from shopflow.core.serialize import plain
@@ -48,6 +46,7 @@ WAVE_TYPE = "fulfilment.wave"
 HANDOVER_TYPE = "fulfilment.handover"
 # The heaviest parcel a packer can plausibly weigh in (kg); more is a typo (grams keyed as kg).
 MAX_PARCEL_WEIGHT = Decimal("100")
+MAX_WAVES_AT_ONCE = 1000  # waves one call may make (200,000 orders at the default size)
 POST_MOVES = 400  # moves per ledger posting when shipping (see _ship_rows)
 AUDIT_FIELDS = ["doc_type", "doc_id", "action", "from_state", "to_state", "actor_id", "at", "reason", "payload"]
 
@@ -75,20 +74,6 @@ def _audit_rows(events: list[tuple[str, int, str, str, str, dict]], actor, at=No
     ])
 
 
-def id_list(ids):
-    """The right-hand side of `field__in=` for many integer ids, bound as one parameter (a JSON
-    array on SQLite, an array on PostgreSQL): Django otherwise prepares every id of an IN (...)
-    list one by one, which cost more than the query on batch paths, and SQLite caps the number
-    of bound parameters. Other databases get the plain list."""
-    values = [int(i) for i in ids]
-    vendor = connection.vendor
-    if vendor == "sqlite":
-        return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(values)])
-    if vendor == "postgresql":
-        return RawSQL("SELECT unnest(%s::bigint[])", [values])
-    return values
-
-
 def _chunks(items: list, size: int):
     for start in range(0, len(items), size):
         yield items[start:start + size]
@@ -102,7 +87,6 @@ def _ship_from_q(warehouse_id: int) -> Q:
 # ---------------------------------------------------------------- waves 波次
 
 
-@transaction.atomic
 def wave_create(*, warehouse, actor, courier=None, provinces=None, shop=None, limit: int | None = None,
                 order_ids=None, note: str = "") -> Wave:
     """A wave of the approved, allocated orders shipping from `warehouse` that are in no live
@@ -110,6 +94,16 @@ def wave_create(*, warehouse, actor, courier=None, provinces=None, shop=None, li
     WAVE_MAX_ORDERS); optionally only one courier, some provinces, one shop or given orders.
     One parcel per order, with the order's courier (orders without a courier are left out).
     Nothing eligible is refused, saying which filters were applied."""
+    return waves_create(warehouse=warehouse, actor=actor, courier=courier, provinces=provinces, shop=shop,
+                        limit=limit, order_ids=order_ids, note=note, waves=1)[0]
+
+
+@transaction.atomic
+def waves_create(*, warehouse, actor, courier=None, provinces=None, shop=None, limit: int | None = None,
+                 order_ids=None, note: str = "", waves: int | None = None) -> list[Wave]:
+    """Waves of `limit` orders each (see wave_create; the last one may hold fewer) over the
+    eligible orders in ranking order: `waves` of them at most, or as many as it takes (None).
+    The eligible orders are read once, however many waves are made."""
     _require(actor, "fulfilment.add_wave", _("You may not make waves."))
     most = int(setting("WAVE_MAX_ORDERS"))
     if limit is None:
@@ -117,6 +111,9 @@ def wave_create(*, warehouse, actor, courier=None, provinces=None, shop=None, li
     if not isinstance(limit, int) or not 1 <= limit <= most:
         raise ValidationFailed([FieldError("limit", _("A wave holds 1 to %(most)s orders.") % {"most": most},
                                            FulfilmentError.WAVE_LIMIT)])
+    if waves is not None and (not isinstance(waves, int) or not 1 <= waves <= MAX_WAVES_AT_ONCE):
+        raise ValidationFailed([FieldError("waves", _("Make 1 to %(most)s waves at once.")
+                                           % {"most": MAX_WAVES_AT_ONCE}, FulfilmentError.WAVE_LIMIT)])
     orders = (OnlineOrder.objects.filter(_ship_from_q(warehouse.pk), state=OrderState.APPROVED,
                                          allocation=Allocation.ALLOCATED, courier__isnull=False)
               .exclude(parcels__state__in=OPEN + (ParcelState.SHIPPED,)))
@@ -137,31 +134,35 @@ def wave_create(*, warehouse, actor, courier=None, provinces=None, shop=None, li
         filters.append(_("%(n)s chosen orders") % {"n": len(order_ids)})
     # skip_locked: two people making waves at once get different orders (PostgreSQL; SQLite runs
     # one writer at a time anyway); the constraint of one live parcel per order backs it.
-    chosen = list(orders.select_for_update(of=("self",), skip_locked=True)
-                  .order_by(F("priority").desc(), F("paid_at").asc(nulls_last=True), "id")
-                  .values_list("pk", "courier_id")[:limit])
+    chosen = orders.select_for_update(of=("self",), skip_locked=True).order_by(
+        F("priority").desc(), F("paid_at").asc(nulls_last=True), "id").values_list("pk", "courier_id")
+    chosen = list(chosen[:limit * waves] if waves is not None else chosen)
     if not chosen:
         raise DomainError(FulfilmentError.NOTHING_TO_WAVE, _(
             "No order can go into a wave (%(filters)s): a wave takes approved orders with stock allocated and a "
             "courier, that are in no other wave.") % {"filters": "；".join(filters)})
-    couriers = {c for _pk, c in chosen}
     day = timezone.localdate()
-    wave = Wave.objects.create(
-        number=number_next(doc_type=WAVE_TYPE, prefix="BC", day=day), warehouse=warehouse,
-        courier_id=courier.pk if courier is not None else (next(iter(couriers)) if len(couriers) == 1 else None),
-        note=note[:200], created_by=actor)
     at = adapter(Parcel, "created_at")(timezone.now())
+    made, parcels = [], []
+    for part in _chunks(chosen, limit):
+        couriers = {c for _pk, c in part}
+        wave = Wave.objects.create(
+            number=number_next(doc_type=WAVE_TYPE, prefix="BC", day=day), warehouse=warehouse,
+            courier_id=courier.pk if courier is not None else (next(iter(couriers)) if len(couriers) == 1 else None),
+            note=note[:200], created_by=actor)
+        made.append(wave)
+        parcels += [(pk, wave.pk, warehouse.pk, courier_id, "", ParcelState.WAVED, at, 1) for pk, courier_id in part]
     try:
         with transaction.atomic():
             insert_rows(Parcel, ["order_id", "wave_id", "warehouse_id", "courier_id", "tracking_no", "state",
-                                 "created_at", "version"],
-                        [(pk, wave.pk, warehouse.pk, courier_id, "", ParcelState.WAVED, at, 1)
-                         for pk, courier_id in chosen])
+                                 "created_at", "version"], parcels)
     except IntegrityError as exc:
         raise DomainError(FulfilmentError.WAVE_BUSY, _(
             "Some of these orders were put in another wave meanwhile; make the wave again.")) from exc
-    audit_record(doc=wave, action="create", actor=actor, payload={"orders": len(chosen), "filters": filters})
-    return wave
+    sizes = [len(part) for part in _chunks(chosen, limit)]
+    _audit_many(WAVE_TYPE, [(wave.pk, "create", "", wave.state, {"orders": n, "filters": filters})
+                            for wave, n in zip(made, sizes, strict=True)], actor)
+    return made
 
 
 def _locked_wave(wave: Wave) -> Wave:

@@ -115,9 +115,10 @@ def ship_from_id(order: OnlineOrder) -> int | None:
     return order.warehouse_id or order.shop.warehouse_id
 
 
-def approval_problems(order: OnlineOrder) -> list[str]:
+def approval_problems(order: OnlineOrder, courier_by_rule: int | None = None) -> list[str]:
     """Why the order cannot be approved now (empty: it can). A missing courier is a problem only
-    when no courier rule and no shop default would give it one."""
+    when no courier rule and no shop default would give it one (`courier_by_rule`: that courier,
+    when the caller has looked it up already)."""
     problems = []
     if order.state not in REVIEWABLE:
         problems.append(_("Order %(no)s is %(state)s.") % {"no": order.platform_order_no,
@@ -134,7 +135,7 @@ def approval_problems(order: OnlineOrder) -> list[str]:
         problems.append(_("The buyer asked for a refund."))
     if ship_from_id(order) is None:
         problems.append(_("No ship-from warehouse: set one on the order or the shop."))
-    if order.courier_id is None and rule_courier(order) is None:
+    if order.courier_id is None and (courier_by_rule or rule_courier(order)) is None:
         problems.append(_("No courier: choose one (no courier rule matches and the shop has no default)."))
     return problems
 
@@ -155,13 +156,14 @@ def online_order_approve(*, order: OnlineOrder, actor, expected_version: int | N
     to allocation (the approval listeners) after commit."""
     require_change(actor)
     order = lock_order(order, expected_version)
-    problems = approval_problems(order)
+    by_rule = rule_courier(order) if order.courier_id is None else None
+    problems = approval_problems(order, by_rule)
     if problems:
         raise DomainError("not_approvable", "；".join(problems), errors=[FieldError("", p) for p in problems])
     before = order.state
     fields = ["state", "holds"]
     if order.courier_id is None:
-        order.courier_id = rule_courier(order)
+        order.courier_id = by_rule
         fields.append("courier")
     order.state, order.holds = OrderState.APPROVED, []
     _save(order, actor, "approve", before, fields)

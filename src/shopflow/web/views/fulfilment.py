@@ -104,6 +104,10 @@ class WaveForm(forms.Form):
     shop = forms.ModelChoiceField(label=gettext_lazy("Shop"), required=False, queryset=Shop.objects.filter(active=True),
                                   empty_label=gettext_lazy("All shops"))
     limit = forms.IntegerField(label=gettext_lazy("Most orders"), min_value=1)  # at most WAVE_MAX_ORDERS
+    waves = forms.IntegerField(
+        label=gettext_lazy("Number of waves"), min_value=1, max_value=services.MAX_WAVES_AT_ONCE, initial=1,
+        required=False, help_text=gettext_lazy("Make this many waves at once, each of at most the orders above (the "
+                                               "day's first batches)."))
     note = forms.CharField(label=gettext_lazy("Note"), required=False, max_length=200)
 
     def __init__(self, *args, **kwargs):
@@ -142,18 +146,24 @@ def wave_list(request):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                wave = services.wave_create(warehouse=data["warehouse"], courier=data["courier"],
-                                            provinces=form.province_list(), shop=data["shop"], limit=data["limit"],
-                                            note=data["note"], actor=request.user)
+                made = services.waves_create(warehouse=data["warehouse"], courier=data["courier"],
+                                             provinces=form.province_list(), shop=data["shop"], limit=data["limit"],
+                                             note=data["note"], waves=data["waves"] or 1, actor=request.user)
             except PermissionDeniedError as exc:
                 raise PermissionDenied(exc.message) from exc
             except DomainError as exc:
                 for problem in _problems(exc):
                     form.add_error(None, problem)
             else:
-                messages.success(request, _("Wave %(no)s made with %(n)s parcels.")
-                                 % {"no": wave.number, "n": wave.parcels.count()})
-                return redirect("web:ful_wave", pk=wave.pk)
+                parcels = Parcel.objects.filter(wave__in=made).count()
+                if len(made) == 1:
+                    messages.success(request, _("Wave %(no)s made with %(n)s parcels.")
+                                     % {"no": made[0].number, "n": parcels})
+                    return redirect("web:ful_wave", pk=made[0].pk)
+                messages.success(request, _("%(waves)s waves made (%(first)s to %(last)s) with %(n)s parcels.")
+                                 % {"waves": len(made), "first": made[0].number, "last": made[-1].number,
+                                    "n": parcels})
+                return redirect("web:ful_waves")
         status = 400
     state = request.GET.get("state", "")
     state = state if state in WaveState.values else ""
