@@ -156,9 +156,9 @@ def scan_skus(scans) -> dict[str, SkuRef | None]:
         return found
     # Two indexed lookups, not one OR: an OR of the two columns reads the whole SKU table. The
     # barcode index is partial (no blank barcodes), so the query says so too.
-    by_barcode = Sku.objects.filter(barcode__in=texts).exclude(barcode="").order_by().values_list(*_SKU_FIELDS)
-    by_code = Sku.objects.filter(code__in=texts).order_by().values_list(*_SKU_FIELDS)
-    rows = [SkuRef(*r) for r in by_barcode.union(by_code)]
+    barcode_rows = Sku.objects.filter(barcode__in=texts).exclude(barcode="").order_by().values_list(*_SKU_FIELDS)
+    code_rows = Sku.objects.filter(code__in=texts).order_by().values_list(*_SKU_FIELDS)
+    rows = [SkuRef(*r) for r in barcode_rows.union(code_rows)]
     by_barcode = {s.barcode: s for s in rows if s.barcode}
     by_code = {s.code: s for s in rows}
     for t in texts:

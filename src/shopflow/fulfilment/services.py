@@ -143,7 +143,7 @@ def waves_create(*, warehouse, actor, courier=None, provinces=None, shop=None, l
             "courier, that are in no other wave.") % {"filters": "；".join(filters)})
     day = timezone.localdate()
     at = adapter(Parcel, "created_at")(timezone.now())
-    made, parcels = [], []
+    made, sizes, parcels = [], [], []
     for part in _chunks(chosen, limit):
         couriers = {c for _pk, c in part}
         wave = Wave.objects.create(
@@ -151,6 +151,7 @@ def waves_create(*, warehouse, actor, courier=None, provinces=None, shop=None, l
             courier_id=courier.pk if courier is not None else (next(iter(couriers)) if len(couriers) == 1 else None),
             note=note[:200], created_by=actor)
         made.append(wave)
+        sizes.append(len(part))
         parcels += [(pk, wave.pk, warehouse.pk, courier_id, "", ParcelState.WAVED, at, 1) for pk, courier_id in part]
     try:
         with transaction.atomic():
@@ -159,7 +160,6 @@ def waves_create(*, warehouse, actor, courier=None, provinces=None, shop=None, l
     except IntegrityError as exc:
         raise DomainError(FulfilmentError.WAVE_BUSY, _(
             "Some of these orders were put in another wave meanwhile; make the wave again.")) from exc
-    sizes = [len(part) for part in _chunks(chosen, limit)]
     _audit_many(WAVE_TYPE, [(wave.pk, "create", "", wave.state, {"orders": n, "filters": filters})
                             for wave, n in zip(made, sizes, strict=True)], actor)
     return made
