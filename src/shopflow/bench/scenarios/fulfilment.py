@@ -34,6 +34,7 @@ from decimal import Decimal
 
 from django.db.models import Sum
 
+from shopflow.bench.raw import raw_insert, table_rows
 from shopflow.bench.scenarios import Check, Context, Result, Target, percentile, scenario, stopwatch
 from shopflow.bench.scenarios.orders import ensure_imported, export_pair, import_pair, states, stock_for
 from shopflow.catalog.models import Sku
@@ -62,6 +63,7 @@ ALLOCATE_TARGET = Target(10_000, "sqlite")  # orders/s, issue 5
 SHIP_TARGET = Target(2_000)  # orders/s, wave → verify → ship
 PER_ORDER_TARGET = Target(200)  # orders/s through the single-order services
 ORDER_TYPE = "sales.onlineorder"
+WAVE_TYPE = "fulfilment.wave"  # the origin of the shipment's moves
 CHUNK = 5_000  # ids per IN (...) in the checks
 PER_ORDER_SHOP = ("BENCH-TM", "衣橱小铺天猫店")
 PER_ORDER_SHARE = 0.45  # about this share of a generated export is paid and reviewable
@@ -159,6 +161,21 @@ def oversold_balances(warehouse_id: int) -> int:
                .values_list("on_hand", "reserved") if reserved > on_hand or on_hand < 0)
 
 
+def _raw_ledger_rows(model, where: str, params: list, orders: int) -> dict:
+    """The physical limit of an order scenario: the ledger rows it wrote for `orders` orders (the
+    allocation's reservations, the shipment's moves), inserted raw into a copy of their table;
+    the rate is orders per second, like the scenario's."""
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    columns = [f.column for f in fields]
+    part = raw_insert(model._meta.db_table, columns, table_rows(model._meta.db_table, columns, where, params))
+    return {"method": part["method"], "rows": orders, "seconds": part["seconds"],
+            "tables": {model._meta.db_table: part["rows"]}}
+
+
+def _ids_sql(ids: list[int]) -> str:
+    return ", ".join(str(int(i)) for i in ids) or "NULL"
+
+
 @scenario("orders.allocate", "Online orders: review and allocation", order=55)
 def run_allocate(ctx: Context) -> list[Result]:
     ds = ctx.data
@@ -181,6 +198,10 @@ def run_allocate(ctx: Context) -> list[Result]:
         Check("every approved order allocated or short", summary.allocated + summary.short == len(approved),
               f"{summary.allocated} + {summary.short} of {len(approved)}"),
     ]
+    reservations = StockReservation._meta
+    raw = _raw_ledger_rows(StockReservation, f'"{reservations.get_field("origin_type").column}" = %s AND '
+                           f'"{reservations.get_field("origin_id").column}" IN ({_ids_sql(allocated)})',
+                           [ORDER_TYPE], summary.allocated + summary.short)
     review_count = facts["reviewable"]
     review_s = facts["auto_s"] + facts["bulk_s"]
     return [
@@ -189,6 +210,7 @@ def run_allocate(ctx: Context) -> list[Result]:
                extra={k: round(v, 3) if isinstance(v, float) else v for k, v in facts.items()}),
         Result(key="orders.allocate", title="orders_allocate over every approved order", unit="order",
                count=summary.allocated + summary.short, seconds=took(), target=ALLOCATE_TARGET, vendor=ctx.vendor,
+               raw=raw,
                extra={"allocated": summary.allocated, "short": summary.short, "skipped": summary.skipped,
                       "approved": len(approved), "lines": OnlineOrderLine.objects.filter(
                           order__shop_id=ds.shop, order__allocation=Allocation.ALLOCATED).count(),
@@ -280,6 +302,10 @@ def run_ship(ctx: Context) -> list[Result]:
     wanted = ordered(order_ids)
     still_reserved = reserved_for_orders(order_ids)
     open_parcels = Parcel.objects.filter(wave__in=waves).exclude(state=ParcelState.SHIPPED).count()
+    moves = StockMove._meta
+    raw = _raw_ledger_rows(StockMove, f'"{moves.get_field("origin_type").column}" = %s AND '
+                           f'"{moves.get_field("origin_id").column}" IN ({_ids_sql([w.pk for w in waves])})',
+                           [WAVE_TYPE], shipped)
     checks = [
         Check("every waved order shipped", shipped == n == shipped_orders and open_parcels == 0,
               f"{shipped} parcels shipped, {shipped_orders} orders shipped, {n} waved, {open_parcels} open"),
@@ -288,7 +314,7 @@ def run_ship(ctx: Context) -> list[Result]:
         Check("no oversell in the ship-from warehouse", oversold_balances(ds.ecommerce) == 0, ""),
     ]
     return [Result(key="orders.ship", title="wave → tracking → verify → ship (batch, per wave)", unit="order",
-                   count=shipped, seconds=seconds, target=SHIP_TARGET, vendor=ctx.vendor, checks=checks,
+                   count=shipped, seconds=seconds, target=SHIP_TARGET, vendor=ctx.vendor, checks=checks, raw=raw,
                    extra={"waves": len(waves), "orders_per_wave": ctx.size.wave_size, "stages": stages,
                           "units_shipped": str(issued), "couriers": {couriers[pk].code: c
                                                                      for pk, c in per_courier.items()}})]
