@@ -3,10 +3,9 @@
 import json
 from decimal import Decimal
 
-from django.db import connection, connections, migrations, router
+from django.db import connections, migrations, router
 from django.db.backends.base.operations import BaseDatabaseOperations
-from django.db.models import Sum
-from django.db.models.expressions import RawSQL
+from django.db.models import Field, ForeignObject, Lookup, Sum
 
 
 def _immutable_sql(vendor: str, table: str) -> tuple[list[str], list[str]]:
@@ -218,15 +217,36 @@ def adapter(model, name: str):
     return None
 
 
-def id_list(ids):
-    """The right-hand side of `field__in=` for many integer ids, bound as one parameter (a JSON
-    array on SQLite, an array on PostgreSQL): Django otherwise prepares every id of an IN (...)
-    list one by one, which cost more than the query on batch paths, and SQLite caps the number
-    of bound parameters. Other databases get the plain list."""
-    values = [int(i) for i in ids]
-    vendor = connection.vendor
-    if vendor == "sqlite":
-        return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(values)])
-    if vendor == "postgresql":
-        return RawSQL("SELECT unnest(%s::bigint[])", [values])
-    return values
+def id_list(ids) -> list[int]:
+    """Ids for `field__any=` (see AnyOf): integers, in a list."""
+    return [int(i) for i in ids]
+
+
+@Field.register_lookup
+class AnyOf(Lookup):
+    """`field__any=ids`: the field is one of many integer ids, bound as one parameter — a JSON
+    array on SQLite (`IN (SELECT value FROM json_each(?))`), an array on PostgreSQL
+    (`= ANY(%s::bigint[])`). Django's `__in` prepares every id of an IN (...) list one by one,
+    which cost more than the query on batch paths, and SQLite caps the number of bound
+    parameters. On PostgreSQL `= ANY` and not `IN (SELECT unnest(…))`: the planner takes a
+    subquery for 10 rows, and with statistics that lag a bulk change (61k orders just approved,
+    counted as 1) it chose a nested loop that re-read an index per id — 40 s for 10,000 orders."""
+
+    lookup_name = "any"
+    prepare_rhs = False
+
+    def get_prep_lookup(self):
+        return id_list(self.rhs)
+
+    def as_sql(self, compiler, connection):
+        lhs, params = self.process_lhs(compiler, connection)
+        if connection.vendor == "sqlite":
+            return f"{lhs} IN (SELECT value FROM json_each(%s))", [*params, json.dumps(self.rhs)]
+        if connection.vendor == "postgresql":
+            return f"{lhs} = ANY(%s::bigint[])", [*params, self.rhs]
+        if not self.rhs:
+            return "1 = 0", params
+        return f"{lhs} IN ({', '.join(['%s'] * len(self.rhs))})", [*params, *self.rhs]
+
+
+ForeignObject.register_lookup(AnyOf)  # foreign keys look up only what is registered on them

@@ -65,7 +65,7 @@ def _ranked(order_ids: list[int] | None) -> list[int]:
     base = OnlineOrder.objects.filter(state=OrderState.APPROVED, allocation__in=ALLOCATABLE)
     ranking = (F("priority").desc(), F("paid_at").asc(nulls_last=True), "id")
     if order_ids is not None:
-        base = base.filter(pk__in=id_list(order_ids))
+        base = base.filter(pk__any=id_list(order_ids))
     return list(base.order_by(*ranking).values_list("pk", flat=True))
 
 
@@ -88,18 +88,18 @@ def _allocate_chunk(ids: list[int], actor, summary: AllocationSummary) -> None:
     # some meanwhile). Locks are taken in id order, the same in every run, so runs queue instead
     # of deadlocking; the chunk is then walked in ranking order.
     rows = list(OnlineOrder.objects.select_for_update(of=("self",))
-                .filter(pk__in=id_list(ids), state=OrderState.APPROVED, allocation__in=ALLOCATABLE).order_by("id")
+                .filter(pk__any=id_list(ids), state=OrderState.APPROVED, allocation__in=ALLOCATABLE).order_by("id")
                 .values_list("pk", "warehouse_id", "shop__warehouse_id", "flag", "allocation", "version",
                              "priority", "paid_at"))
     rows.sort(key=_rank_key)
     summary.skipped += len(ids) - len(rows)
     lines: dict[int, list[tuple[int, int | None, Decimal]]] = {}
-    for line_id, order_id, sku_id, qty in (OnlineOrderLine.objects.filter(order_id__in=id_list(r[0] for r in rows))
+    for line_id, order_id, sku_id, qty in (OnlineOrderLine.objects.filter(order_id__any=id_list(r[0] for r in rows))
                                            .order_by("order_id", "line_no")
                                            .values_list("pk", "order_id", "sku_id", "quantity")):
         lines.setdefault(order_id, []).append((line_id, sku_id, qty))
     was_short = [r[0] for r in rows if r[4] == Allocation.SHORT]
-    old_shortages = dict(OnlineOrder.objects.filter(pk__in=id_list(was_short)).values_list("pk", "shortages")) \
+    old_shortages = dict(OnlineOrder.objects.filter(pk__any=id_list(was_short)).values_list("pk", "shortages")) \
         if was_short else {}
     groups, grouped = [], []
     for row in rows:
@@ -143,10 +143,10 @@ def _allocate_chunk(ids: list[int], actor, summary: AllocationSummary) -> None:
         events.append((pk, "allocate", OrderState.APPROVED, OrderState.APPROVED,
                        {"allocation": "short", "shortages": missing}))
     if plain_ok:
-        OnlineOrder.objects.filter(pk__in=id_list(plain_ok)).update(allocation=Allocation.ALLOCATED, shortages=[],
+        OnlineOrder.objects.filter(pk__any=id_list(plain_ok)).update(allocation=Allocation.ALLOCATED, shortages=[],
                                                            updated_at=now)
     if unflag_ok:
-        OnlineOrder.objects.filter(pk__in=id_list(unflag_ok)).update(allocation=Allocation.ALLOCATED, shortages=[],
+        OnlineOrder.objects.filter(pk__any=id_list(unflag_ok)).update(allocation=Allocation.ALLOCATED, shortages=[],
                                                             flag=OrderFlag.NONE, version=F("version") + 1,
                                                             updated_at=now)
     if short_rows:
@@ -219,7 +219,7 @@ def allocate_approved(order_ids: list[int]) -> None:
 def reallocate_arrived(sku_ids: set[int]) -> None:
     """Stock-arrival listener: orders short of any of these SKUs are tried again."""
     ids = list(OnlineOrder.objects.filter(state=OrderState.APPROVED, allocation=Allocation.SHORT,
-                                          lines__sku_id__in=id_list(sku_ids)).values_list("pk", flat=True).distinct())
+                                          lines__sku_id__any=id_list(sku_ids)).values_list("pk", flat=True).distinct())
     if ids:
         try:
             orders_allocate(order_ids=ids, actor=None)

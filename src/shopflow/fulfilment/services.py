@@ -130,7 +130,7 @@ def waves_create(*, warehouse, actor, courier=None, provinces=None, shop=None, l
         filters.append(_("shop %(shop)s") % {"shop": shop.name})
     if order_ids is not None:
         order_ids = list(order_ids)
-        orders = orders.filter(pk__in=id_list(order_ids))
+        orders = orders.filter(pk__any=id_list(order_ids))
         filters.append(_("%(n)s chosen orders") % {"n": len(order_ids)})
     # skip_locked: two people making waves at once get different orders (PostgreSQL; SQLite runs
     # one writer at a time anyway); the constraint of one live parcel per order backs it.
@@ -403,7 +403,7 @@ def _locked_parcels(ids: list[int]) -> list[_ParcelRow]:
                        _OrderRow(order_id, o_state, o_status, o_allocation, o_no))
             for (pk, state, tracking_no, courier_id, order_id, wave_id, warehouse_id, version, o_state, o_status,
                  o_allocation, o_no) in (
-                Parcel.objects.select_for_update(of=("self",)).filter(pk__in=id_list(ids)).order_by("id")
+                Parcel.objects.select_for_update(of=("self",)).filter(pk__any=id_list(ids)).order_by("id")
                 .values_list("pk", "state", "tracking_no", "courier_id", "order_id", "wave_id", "warehouse_id",
                              "version", "order__state", "order__platform_status", "order__allocation",
                              "order__platform_order_no"))]
@@ -554,7 +554,7 @@ def parcels_pack_many(*, packs: list[PackSpec], actor, ship: bool = False) -> li
             "ids": ", ".join(map(str, missing))})
     order_ids = [p.order_id for p in parcels.values()]
     expected: dict[int, dict[int, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    for order_id, sku_id, qty in OnlineOrderLine.objects.filter(order_id__in=id_list(order_ids),
+    for order_id, sku_id, qty in OnlineOrderLine.objects.filter(order_id__any=id_list(order_ids),
                                                                 sku__isnull=False).values_list(
             "order_id", "sku_id", "quantity"):
         expected[order_id][sku_id] += qty
@@ -579,7 +579,7 @@ def parcels_pack_many(*, packs: list[PackSpec], actor, ship: bool = False) -> li
             "n": len(errors), "first": errors[0].message}, errors=errors)
     now = timezone.now()
     actor_id = getattr(actor, "pk", None)
-    Parcel.objects.filter(pk__in=id_list(ids)).update(state=ParcelState.PACKED, packed_at=now, packed_by_id=actor_id,
+    Parcel.objects.filter(pk__any=id_list(ids)).update(state=ParcelState.PACKED, packed_at=now, packed_by_id=actor_id,
                                              version=F("version") + 1)
     update_rows(Parcel, "id", ["weight"], [(pk, weights[pk]) for pk in ids])
     _audit_many(PARCEL_TYPE, [(pk, "pack", ParcelState.WAVED, ParcelState.PACKED, {"weight": plain(weights[pk])})
@@ -605,7 +605,7 @@ def _issue_moves(parcels: list[Parcel]) -> dict[int, list[MoveSpec]]:
     order, from the parcel's warehouse, using up the reservation allocation made for the line."""
     by_order = {p.order_id: p for p in parcels}
     moves: dict[int, list[MoveSpec]] = defaultdict(list)
-    for line_id, order_id, sku_id, qty in (OnlineOrderLine.objects.filter(order_id__in=id_list(by_order),
+    for line_id, order_id, sku_id, qty in (OnlineOrderLine.objects.filter(order_id__any=id_list(by_order),
                                                                           sku__isnull=False)
                                            .order_by("order_id", "line_no")
                                            .values_list("pk", "order_id", "sku_id", "quantity")):
@@ -660,11 +660,11 @@ def _ship_rows(parcels: list[_ParcelRow], actor, *, now=None, events=(), parcels
     ids = [p.pk for p in parcels]
     order_ids = [p.order_id for p in parcels]
     if not parcels_written:
-        Parcel.objects.filter(pk__in=id_list(ids)).update(state=ParcelState.SHIPPED, shipped_at=now,
+        Parcel.objects.filter(pk__any=id_list(ids)).update(state=ParcelState.SHIPPED, shipped_at=now,
                                                           shipped_by_id=actor_id, version=F("version") + 1)
-    merged = list(OnlineOrder.objects.filter(merged_into_id__in=id_list(order_ids), state=OrderState.MERGED)
+    merged = list(OnlineOrder.objects.filter(merged_into_id__any=id_list(order_ids), state=OrderState.MERGED)
                   .values_list("pk", "merged_into_id"))
-    OnlineOrder.objects.filter(pk__in=id_list(order_ids + [pk for pk, _into in merged])).update(
+    OnlineOrder.objects.filter(pk__any=id_list(order_ids + [pk for pk, _into in merged])).update(
         state=OrderState.SHIPPED, updated_at=now, version=F("version") + 1)
     tracking = {p.order_id: p.tracking_no for p in parcels}
     _audit_rows([*events]
@@ -741,13 +741,13 @@ def handover_create(*, courier, warehouse, actor) -> Handover:
         raise DomainError(FulfilmentError.NOTHING_TO_HAND_OVER, _(
             "No shipped parcel of %(courier)s from %(wh)s is waiting to be handed over.")
             % {"courier": courier.name, "wh": warehouse.name})
-    total = sum((w for w in Parcel.objects.filter(pk__in=id_list(ids)).values_list("weight", flat=True) if w),
+    total = sum((w for w in Parcel.objects.filter(pk__any=id_list(ids)).values_list("weight", flat=True) if w),
                 Decimal(0))
     handover = Handover.objects.create(
         number=number_next(doc_type=HANDOVER_TYPE, prefix="JJ", day=timezone.localdate()), courier=courier,
         warehouse=warehouse, parcel_count=len(ids), total_weight=Decimal(total).quantize(Decimal("0.001")),
         created_by=actor)
-    Parcel.objects.filter(pk__in=id_list(ids)).update(handover=handover)
+    Parcel.objects.filter(pk__any=id_list(ids)).update(handover=handover)
     audit_record(doc=handover, action="create", actor=actor,
                  payload={"parcels": len(ids), "weight": plain(handover.total_weight)})
     return handover

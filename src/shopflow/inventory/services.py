@@ -120,7 +120,7 @@ def _balance_match(keys) -> Q:
     skus_of: dict[int, list[int]] = defaultdict(list)
     for wh, sku in keys:
         skus_of[wh].append(sku)
-    return reduce(or_, (Q(warehouse_id=wh, sku_id__in=id_list(skus)) for wh, skus in skus_of.items()))
+    return reduce(or_, (Q(warehouse_id=wh, sku_id__any=id_list(skus)) for wh, skus in skus_of.items()))
 
 
 def _lock_balances(keys: list[tuple[int, int]]) -> dict[tuple[int, int], StockBalance]:
@@ -169,7 +169,7 @@ def _lock_costs(sku_ids: list[int]) -> dict[int, SkuCost]:
             )
     found: dict[int, SkuCost] = {}
     for start in range(0, len(sku_ids), _LOCK_CHUNK):
-        rows = SkuCost.objects.select_for_update().filter(sku_id__in=id_list(sku_ids[start:start + _LOCK_CHUNK]))
+        rows = SkuCost.objects.select_for_update().filter(sku_id__any=id_list(sku_ids[start:start + _LOCK_CHUNK]))
         found.update((c.sku_id, c) for c in rows.order_by("sku_id"))
     return found
 
@@ -562,7 +562,7 @@ def _group_needs(groups: list[ReserveGroup]) -> list[tuple[dict[tuple[int, int],
             per_row[(group.origin_type, group.origin_id, spec.origin_line_id, spec.sku_id, spec.warehouse_id)] += qty
         needs.append((per_key, per_row))
     if sku_first_seen:
-        known = set(Sku.objects.filter(pk__in=id_list(sku_first_seen)).values_list("pk", flat=True))
+        known = set(Sku.objects.filter(pk__any=id_list(sku_first_seen)).values_list("pk", flat=True))
         errors.extend(FieldError(f"groups[{gi}].specs[{si}].sku_id", _("SKU %(id)s does not exist.") % {"id": sku_id},
                                  InventoryError.UNKNOWN_SKU)
                       for sku_id, (gi, si) in sku_first_seen.items() if sku_id not in known)
@@ -599,7 +599,7 @@ def _locked_reservations(chunk: dict[str, list[int]]) -> list[tuple]:
 
 
 def _origin_match(origins: dict[str, list[int]]) -> Q:
-    return reduce(or_, (Q(origin_type=t, origin_id__in=id_list(ids)) for t, ids in origins.items()))
+    return reduce(or_, (Q(origin_type=t, origin_id__any=id_list(ids)) for t, ids in origins.items()))
 
 
 def _origin_chunks(pairs) -> list[dict[str, list[int]]]:

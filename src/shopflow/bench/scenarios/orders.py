@@ -18,6 +18,7 @@ from shopflow.catalog.models import Sku
 from shopflow.channels.models import Shop
 from shopflow.channels.services import orders_import
 from shopflow.channels.taobao import generate_taobao_pair, read_taobao_pair
+from shopflow.core.db import id_list
 from shopflow.inventory.models import StockBalance
 from shopflow.inventory.services import MoveSpec, stock_post
 from shopflow.sales.models import OnlineOrder, OnlineOrderLine
@@ -89,7 +90,7 @@ def stock_for(ctx: Context, order_ids: list[int], *, origin_id: int, short_every
     ds = ctx.data
     need = demand(order_ids)
     free = {sku: bal.on_hand - bal.reserved for sku, bal in
-            ((b.sku_id, b) for b in StockBalance.objects.filter(warehouse_id=ds.ecommerce, sku_id__in=list(need)))}
+            ((b.sku_id, b) for b in StockBalance.objects.filter(warehouse_id=ds.ecommerce, sku_id__any=id_list(need)))}
     moves, short_skus = [], 0
     for n, sku in enumerate(sorted(need), 1):
         qty = need[sku] - free.get(sku, Decimal(0))
