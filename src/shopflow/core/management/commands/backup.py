@@ -153,7 +153,7 @@ def postgresql_backup(connection, target: Path) -> None:
 
 
 class Command(BaseCommand):
-    help = gettext_lazy("Back up the database (SQLite: online copy; PostgreSQL: pg_dump custom format).")
+    help = "Back up the database (SQLite: online copy; PostgreSQL: pg_dump custom format)."
     requires_system_checks = []
 
     def add_arguments(self, parser):

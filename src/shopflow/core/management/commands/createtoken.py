@@ -10,7 +10,7 @@ from shopflow.core.tokens import api_token_create
 
 
 class Command(BaseCommand):
-    help = gettext_lazy("Create an API token for a user and print its key; it is shown only once.")
+    help = "Create an API token for a user and print its key; it is shown only once."
 
     def add_arguments(self, parser):
         parser.add_argument("username")

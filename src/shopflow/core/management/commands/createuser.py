@@ -20,7 +20,7 @@ def role_list() -> str:
 
 
 class Command(BaseCommand):
-    help = gettext_lazy("Create a user in one or more roles (permission groups).")
+    help = "Create a user in one or more roles (permission groups)."
 
     def add_arguments(self, parser):
         parser.add_argument("username")

@@ -46,7 +46,7 @@ def ensure_sqlite_folder() -> None:
 
 
 class Command(BaseCommand):
-    help = gettext_lazy("Set up a demo: migrate, load demo data and demo users (idempotent), then serve.")
+    help = "Set up a demo: migrate, load demo data and demo users (idempotent), then serve."
 
     def add_arguments(self, parser):
         parser.add_argument("--no-serve", action="store_true", help=gettext_lazy("only set up, do not serve"))

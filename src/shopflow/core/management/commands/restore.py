@@ -78,7 +78,7 @@ def postgresql_restore(connection, path: Path) -> None:
 
 
 class Command(BaseCommand):
-    help = gettext_lazy("Replace the whole database with a backup made by `shopflow backup`.")
+    help = "Replace the whole database with a backup made by `shopflow backup`."
     requires_system_checks = []
 
     def add_arguments(self, parser):

@@ -16,7 +16,6 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, connections
 from django.db.migrations.executor import MigrationExecutor
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 DEFAULT_ADDR = "127.0.0.1:8000"
 DEFAULT_THREADS = 8
@@ -124,7 +123,7 @@ def run_server(server, url: str, stdout, style) -> None:
 
 
 class Command(BaseCommand):
-    help = gettext_lazy("Serve shopflow with waitress (static files included).")
+    help = "Serve shopflow with waitress (static files included)."
     requires_system_checks = []
 
     def add_arguments(self, parser):
