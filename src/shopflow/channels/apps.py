@@ -12,5 +12,5 @@ class ChannelsConfig(AppConfig):
         from shopflow.channels.generic import read_generic
         from shopflow.channels.readers import OrderFormat, register_format
 
-        register_format(OrderFormat("generic", "通用订单表 (CSV/Excel, one row per item)", ("订单表",),
+        register_format(OrderFormat("generic", "通用订单表（CSV/Excel，每行一件商品）", ("订单表",),
                                     lambda files, names: read_generic(files[0], names[0])))
