@@ -130,6 +130,7 @@ class Command(BaseCommand):
             raise CommandError(f"unknown scenario(s) {', '.join(unknown)}; choose from {', '.join(known)}")
         pg_url = options["pg_url"] or default_pg_url()
         say = self.stderr.write
+        git = git_facts()  # the code measured: read before the run, not after (commits may land meanwhile)
         workdir = Path(tempfile.mkdtemp(prefix="shopflow-bench-"))
         try:
             with fresh_database(db, workdir, pg_url=pg_url, keep=options["keep"], say=say) as url:
@@ -140,7 +141,7 @@ class Command(BaseCommand):
                 shutil.rmtree(workdir, ignore_errors=True)
         run = {"suite": "shopflow bench", "format": 1, "size": size, "db": db, "ok": measured.pop("ok"),
                "started_at": measured.pop("started_at"), "finished_at": measured.pop("finished_at"),
-               "git": git_facts(), "machine": machine_facts(), **measured}
+               "git": git, "machine": machine_facts(), **measured}
         render(run, getattr(self.stdout, "_out", self.stdout))
         if options["json"]:
             path = Path(options["json"])
