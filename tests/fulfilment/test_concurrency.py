@@ -14,31 +14,11 @@ from shopflow.fulfilment.models import Parcel
 from shopflow.inventory.models import StockBalance, StockReservation
 from shopflow.inventory.selectors import reservation_differences, stock_differences
 from shopflow.sales.models import Allocation, OnlineOrder
+from tests.concurrency import run_all_succeed
 from tests.fulfilment.conftest import receive
 
 postgres_only = pytest.mark.skipif(connection.vendor != "postgresql",
                                    reason="row locks need PostgreSQL; SQLite runs one writer at a time")
-
-
-def run_together(count: int, work) -> list:
-    results, errors, barrier = [], [], threading.Barrier(count)
-
-    def worker(n):
-        try:
-            barrier.wait()
-            results.append(work(n))
-        except (DomainError, DatabaseError) as exc:  # reported by the assertion below, not swallowed
-            errors.append(exc)
-        finally:
-            close_old_connections()
-
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == [] and len(results) == count
-    return results
 
 
 def _hot_orders(make_order, count: int) -> list[OnlineOrder]:
@@ -50,7 +30,7 @@ def _hot_orders(make_order, count: int) -> list[OnlineOrder]:
 def test_twenty_parallel_allocations_of_a_hot_sku_never_oversell(quiet, skus, wh, make_order, cs):
     receive(wh, {skus["tee"]: 10})
     orders = _hot_orders(make_order, 20)
-    run_together(20, lambda n: orders_allocate(order_ids=[orders[n].pk], actor=cs))
+    run_all_succeed(20, lambda n: orders_allocate(order_ids=[orders[n].pk], actor=cs))
     balance = StockBalance.objects.get(sku=skus["tee"], warehouse=wh)
     assert balance.on_hand == 10 and balance.reserved == 10
     states = list(OnlineOrder.objects.filter(pk__in=[o.pk for o in orders]).values_list("allocation", flat=True))
@@ -65,7 +45,7 @@ def test_twenty_parallel_allocations_of_a_hot_sku_never_oversell(quiet, skus, wh
 def test_twenty_parallel_full_runs_allocate_each_order_once(quiet, skus, wh, make_order, cs):
     receive(wh, {skus["tee"]: 10})
     orders = _hot_orders(make_order, 20)
-    run_together(20, lambda n: orders_allocate(actor=cs))
+    run_all_succeed(20, lambda n: orders_allocate(actor=cs))
     balance = StockBalance.objects.get(sku=skus["tee"], warehouse=wh)
     assert balance.reserved == 10
     # Runs that met an order already allocated by another run skipped it: none is reserved twice.
@@ -80,7 +60,7 @@ def test_twenty_parallel_full_runs_allocate_each_order_once(quiet, skus, wh, mak
 
 
 def run_all(count: int, work) -> tuple[list, list]:
-    """Like run_together, but domain refusals are results too: (results, refusals)."""
+    """Like run_all_succeed, but domain refusals are results too: (results, refusals)."""
     results, refusals, errors, barrier = [], [], [], threading.Barrier(count)
 
     def worker(n):

@@ -2,40 +2,19 @@
 hide a missing lock): parallel automatic reviews approve each order once and never promise the
 same stock twice; overlapping merges never merge into an order that is merged meanwhile."""
 
-import threading
 
 import pytest
-from django.db import DatabaseError, close_old_connections, connection
+from django.db import connection
 
-from shopflow.core.errors import DomainError
 from shopflow.core.models import AuditEvent
 from shopflow.sales import online
 from shopflow.sales.models import OnlineOrder, OrderState
 from shopflow.sales.review import online_order_merge, orders_auto_review
+from tests.concurrency import run_together
 from tests.sales.conftest import put_stock
 
 pytestmark = [pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL"),
               pytest.mark.django_db(transaction=True)]
-
-
-def run_together(count: int, work) -> tuple[list, list]:
-    results, errors, barrier = [], [], threading.Barrier(count)
-
-    def worker(n):
-        try:
-            barrier.wait()
-            results.append(work(n))
-        except (DomainError, DatabaseError) as exc:
-            errors.append(exc)
-        finally:
-            close_old_connections()
-
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results, errors
 
 
 @pytest.fixture(autouse=True)

@@ -7,11 +7,10 @@ one merge at once, and an undo racing a new merge into the same order."""
 
 import datetime
 import re
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import DatabaseError, close_old_connections, connection
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -25,6 +24,7 @@ from shopflow.sales import online
 from shopflow.sales.models import GiftRule, OnlineOrder, OnlineOrderLine, OrderState
 from shopflow.sales.review import online_order_merge, online_order_unmerge, orders_auto_review
 from shopflow.sales.selectors import merge_candidates
+from tests.concurrency import run_together
 from tests.sales.conftest import T0, put_stock, reserve
 
 HOUR = datetime.timedelta(hours=1)
@@ -353,26 +353,6 @@ def test_page_unmerge_post(three, cs, role_user):
 
 
 # ---------------------------------------------------------------- PostgreSQL: at the same time
-
-
-def run_together(count: int, work) -> tuple[list, list]:
-    results, errors, barrier = [], [], threading.Barrier(count)
-
-    def worker(n):
-        try:
-            barrier.wait()
-            results.append(work(n))
-        except (DomainError, DatabaseError) as exc:
-            errors.append(exc)
-        finally:
-            close_old_connections()
-
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results, errors
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
