@@ -1,7 +1,8 @@
 """The order import page as a job with progress (channels.tasks): the upload becomes a job, small
 ones run at once, large ones on the task queue; the job's page polls until it is done and then
 shows the counts and every problem with file / row / column; re-uploading creates nothing twice;
-only people who may import see the page, and only their own jobs."""
+only people who may import see the page, and only their own jobs. The job has its own page
+(/orders/import/<id>/, and problems.xlsx under it); the older ?job=<id> addresses redirect there."""
 
 import io
 
@@ -54,6 +55,14 @@ def upload(client, shop, orders: bytes, items: bytes | None, *, fmt="taobao", fo
     return client.post(URL, data, follow=follow, **extra)
 
 
+def job_url(job) -> str:
+    return reverse("web:order_import_job", args=[job.pk])
+
+
+def problems_url(job) -> str:
+    return reverse("web:order_import_job_problems", args=[job.pk])
+
+
 def latest_job() -> ImportJob:
     return ImportJob.objects.filter(list_key__startswith=tasks.JOB_PREFIX).latest("id")
 
@@ -75,7 +84,7 @@ def test_upload_becomes_a_finished_job_with_its_summary(shop, ops):
     orders, items = pair(30, unknown_sku_every=7)
     response = upload(client_for(ops), shop, orders, items)
     job = latest_job()
-    assert response.redirect_chain == [(f"{URL}?job={job.pk}", 302)]
+    assert response.redirect_chain == [(f"{URL}{job.pk}/", 302)] == [(job_url(job), 302)]
     assert job.status == ImportJob.Status.DONE and job.created_by == ops and job.content == b""
     assert job.list_key == "orders:taobao" and job.filename == "订单报表.csv + 宝贝报表.csv"
     held = OnlineOrder.objects.filter(shop=shop, state=OrderState.HELD).count()
@@ -92,7 +101,7 @@ def test_upload_becomes_a_finished_job_with_its_summary(shop, ops):
     assert OnlineOrder.objects.filter(shop=shop).count() == 30
     assert AuditEvent.objects.filter(doc_type="sales.onlineorder", action="import").count() == 30
     # and it is listed on the import page
-    assert f"?job={job.pk}" in client_for(ops).get(URL).content.decode()
+    assert f'href="{job_url(job)}"' in client_for(ops).get(URL).content.decode()
 
 
 def test_reupload_creates_nothing_twice(shop, ops):
@@ -121,10 +130,11 @@ def test_problems_are_listed_with_file_row_and_column(shop, ops):
     assert 'id="sf-import-problems"' in page
     assert "&lt;b&gt;八十九&lt;/b&gt;" in page and "<b>八十九</b>" not in page
     assert "<td class=\"sf-num text-end pe-3\">3</td>" in page and "买家实际支付金额" in page
+    assert f'href="{problems_url(job)}"' in page
     created = job.summary["created"]
     assert created == OnlineOrder.objects.filter(shop=shop).count() == 12 - job.summary["failed"]
     # the download has every kept problem, file / row / column / problem
-    response = client_for(ops).get(URL, {"job": job.pk, "download": "problems"})
+    response = client_for(ops).get(problems_url(job))
     assert response.status_code == 200 and "problems.xlsx" in response["Content-Disposition"]
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
@@ -180,10 +190,10 @@ def test_a_large_upload_is_queued_and_the_page_polls_until_done(shop, ops, setti
     job = latest_job()
     assert job.status == ImportJob.Status.QUEUED and len(job.content) > len(orders) + len(items)
     assert not OnlineOrder.objects.exists()
-    assert 'id="sf-import-progress"' in page and f'hx-get="{URL}?job={job.pk}"' in page
+    assert 'id="sf-import-progress"' in page and f'hx-get="{job_url(job)}"' in page
     assert 'hx-trigger="every 1s"' in page
     tasks.run_order_import.call(job.pk)  # what a worker does
-    poll = client.get(URL, {"job": job.pk}, HTTP_HX_REQUEST="true").content.decode()
+    poll = client.get(job_url(job), HTTP_HX_REQUEST="true").content.decode()
     assert 'id="sf-import-summary"' in poll and "hx-trigger" not in poll and "<html" not in poll
     job.refresh_from_db()
     assert job.status == ImportJob.Status.DONE and (job.done, job.total) == (40, 40)
@@ -217,6 +227,7 @@ def test_the_immediate_backend_runs_it_in_process(shop, ops, settings, django_ca
         response = upload(client, shop, orders, items, follow=False)
     assert len(callbacks) == 1 and response.status_code == 302
     job = latest_job()
+    assert response["Location"] == job_url(job)
     assert job.status == ImportJob.Status.DONE
     page = client.get(response["Location"]).content.decode()
     assert 'id="sf-import-summary"' in page and "hx-trigger" not in page
@@ -266,7 +277,7 @@ def test_a_crash_marks_the_job_failed_and_keeps_whole_batches(shop, ops, monkeyp
     page = upload(client_for(ops), shop, orders, items).content.decode()  # the same files again complete it
     assert 'data-count="created">20<' in page and 'data-count="unchanged">10<' in page
     assert OnlineOrder.objects.filter(shop=shop).count() == 30
-    failed = client_for(ops).get(URL, {"job": job.pk}).content.decode()
+    failed = client_for(ops).get(job_url(job)).content.decode()
     assert 'id="sf-import-failed"' in failed and "disk full" in failed
 
 
@@ -296,21 +307,57 @@ def test_roles_that_may_not_import_are_refused(shop, role_user, role):
     assert not ImportJob.objects.exists() and not OnlineOrder.objects.exists()
 
 
+def test_the_old_job_addresses_redirect_to_the_jobs_own_page(shop, ops):
+    """Bookmarks of /orders/import/?job=<id> (and its download) from before the job had its own page."""
+    orders, items = pair(8, unknown_sku_every=3)
+    client = client_for(ops)
+    upload(client, shop, orders, items)
+    job = latest_job()
+    old = client.get(URL, {"job": job.pk})
+    assert (old.status_code, old["Location"]) == (302, job_url(job))
+    old_download = client.get(URL, {"job": job.pk, "download": "problems"})
+    assert (old_download.status_code, old_download["Location"]) == (302, problems_url(job))
+    assert "problems.xlsx" in client.get(old_download["Location"])["Content-Disposition"]
+    assert client.get(URL, {"job": job.pk + 1000}).status_code == 404  # no such job: nothing to redirect to
+    for bad in ("x", "-1", "99999999999999999999999", "١٢", ""):
+        assert client.get(URL, {"job": bad}).status_code == 404
+
+
+def test_an_unknown_job_is_not_found(shop, ops):
+    client = client_for(ops)
+    assert client.get(reverse("web:order_import_job", args=[424242])).status_code == 404
+    assert client.get(reverse("web:order_import_job", args=[424242]), HTTP_HX_REQUEST="true").status_code == 404
+    assert client.get(reverse("web:order_import_job_problems", args=[424242])).status_code == 404
+    assert client.get(f"{URL}99999999999999999999999/").status_code == 404  # beyond a database id
+
+
+def test_the_job_page_takes_get_only(shop, ops):
+    orders, items = pair(5)
+    client = client_for(ops)
+    upload(client, shop, orders, items)
+    job = latest_job()
+    assert client.post(job_url(job)).status_code == 405
+    assert client.post(problems_url(job)).status_code == 405
+
+
 def test_someone_elses_job_is_not_found(shop, ops, role_user):
     orders, items = pair(8, unknown_sku_every=3)
     upload(client_for(ops), shop, orders, items)
     job = latest_job()
     other = client_for(role_user("customer_service", "cs-2"))  # may import, but it is not theirs
-    assert other.get(URL, {"job": job.pk}).status_code == 404
+    assert other.get(job_url(job)).status_code == 404
+    assert other.get(job_url(job), HTTP_HX_REQUEST="true").status_code == 404
+    assert other.get(problems_url(job)).status_code == 404
+    assert other.get(URL, {"job": job.pk}).status_code == 404  # the old address does not redirect them either
     assert other.get(URL, {"job": job.pk, "download": "problems"}).status_code == 404
-    assert other.get(URL, {"job": job.pk}, HTTP_HX_REQUEST="true").status_code == 404
-    assert f"?job={job.pk}" not in other.get(URL).content.decode()
-    designer = client_for(role_user("designer", "d-1"))
-    assert designer.get(URL, {"job": job.pk}).status_code == 403
-    for bad in ("x", "-1", "99999999999999999999999", "١٢", ""):
-        assert client_for(ops).get(URL, {"job": bad}).status_code == 404
-    anonymous = Client().get(URL, {"job": job.pk})
-    assert anonymous.status_code == 302 and "login" in anonymous["Location"]
+    assert job_url(job) not in other.get(URL).content.decode()
+    designer = client_for(role_user("designer", "d-1"))  # may not import at all
+    for url in (job_url(job), problems_url(job), f"{URL}?job={job.pk}"):
+        assert designer.get(url).status_code == 403, url
+    assert designer.get(job_url(job), HTTP_HX_REQUEST="true").status_code == 403
+    for url in (job_url(job), problems_url(job), f"{URL}?job={job.pk}"):
+        anonymous = Client().get(url)
+        assert anonymous.status_code == 302 and "login" in anonymous["Location"], url
 
 
 def test_master_data_pages_do_not_show_order_jobs(shop, ops, manager):

@@ -209,6 +209,7 @@ def test_import_review_wave_print_pack_ship_handover(open_as, world, tmp_path):
     cs.set_input_files("#id_items_file", str(tmp_path / "items.csv"))
     cs.click("#sf-import-submit")
     cs.wait_for_selector("#sf-import-job[data-status=done] #sf-import-summary", timeout=20_000)
+    assert re.search(r"/orders/import/\d+/$", cs.url), cs.url  # the job's own page, not ?job=<id>
     counts = {k: cs.inner_text(f'#sf-import-counts [data-count="{k}"]') for k in
               ("created", "updated", "unchanged", "held", "failed", "auto_approved", "auto_held")}
     assert counts == {"created": "12", "updated": "0", "unchanged": "0", "held": "1", "failed": "0",

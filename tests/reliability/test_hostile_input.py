@@ -213,9 +213,18 @@ def formulas(db):
     bad = csv_bytes([SKU_HEADERS, ["=cmd|' /C calc'!A0", "x", "", "", "", "", "+1", "@1"]])
     job = import_job_create(master_list=get_list("skus"), content=bad, filename="=evil.csv", actor=boss)
     assert job.errors, "the import job needs errors for its error report"
+    from shopflow.channels.models import Shop
+    from shopflow.channels.tasks import order_import_job_create
+
+    # A generic order sheet without its required columns: each problem names the file, a formula.
+    shop = Shop.objects.create(code="TB-F", name="店", auto_review=False)
+    order_job = order_import_job_create(shop=shop, format_key="generic", actor=boss,
+                                        files=[(FORMULAS["customer"], "备注\r\n=1+1\r\n".encode())])
+    assert order_job.errors, "the order import job needs problems for its download"
     client = Client()
     client.force_login(boss)
-    return {"client": client, "supplier": supplier.pk, "stocktake": stocktake.pk, "job": job.pk}
+    return {"client": client, "supplier": supplier.pk, "stocktake": stocktake.pk, "job": job.pk,
+            "order_job": order_job.pk}
 
 
 def export_routes() -> dict[str, str]:
@@ -241,6 +250,7 @@ def export_urls(ids: dict) -> dict[str, list[str]]:
         "md_export_csv": [f"/m/{ml.key}/export.csv" for ml in master_lists()],
         "md_template": [f"/m/{ml.key}/template.xlsx" for ml in master_lists()],
         "md_job_errors": [f"/m/skus/import/{ids['job']}/errors.xlsx"],
+        "order_import_job_problems": [f"/orders/import/{ids['order_job']}/problems.xlsx"],
         "inv_stock_export": ["/inventory/stock/export.xlsx"],
         "inv_valuation_export": ["/inventory/valuation/export.xlsx"],
         "inv_low_stock_export": ["/inventory/low-stock/export.xlsx"],
@@ -251,7 +261,7 @@ def export_urls(ids: dict) -> dict[str, list[str]]:
 
 
 def test_every_export_in_the_url_conf_is_checked():
-    known = set(export_urls({"job": 1, "stocktake": 1, "supplier": 1}))
+    known = set(export_urls({"job": 1, "order_job": 1, "stocktake": 1, "supplier": 1}))
     assert set(export_routes()) <= known, f"new exports to add to export_urls(): {set(export_routes()) - known}"
 
 
@@ -285,7 +295,8 @@ def test_exports_neutralise_formulas(formulas):
                     neutralised.add(name)
     assert not problems, "\n".join(problems)
     # The hostile values really were in the downloads (as text, behind a leading apostrophe).
-    assert neutralised >= {"doc_export", "md_export_xlsx", "md_export_csv", "md_job_errors", "inv_stock_export",
+    assert neutralised >= {"doc_export", "md_export_xlsx", "md_export_csv", "md_job_errors",
+                           "order_import_job_problems", "inv_stock_export",
                            "inv_valuation_export", "inv_stocktake_variance_export", "purchasing_statement_xlsx"}
 
 

@@ -11,6 +11,8 @@ from shopflow.web.views import orders
 urlpatterns = [
     path("", orders.order_list, name="order_list"),
     path("import/", orders.order_import, name="order_import"),
+    path("import/<int:pk>/", orders.order_import_job_page, name="order_import_job"),
+    path("import/<int:pk>/problems.xlsx", orders.order_import_job_problems, name="order_import_job_problems"),
     path("bulk/", orders.order_bulk, name="order_bulk"),
     path("auto-review/", orders.order_auto_review, name="order_auto_review"),
     path("<int:pk>/", orders.order_detail, name="order_detail"),

@@ -398,20 +398,25 @@ class ImportForm(forms.Form):
 IMPORT_PROBLEMS_SHOWN = 1000  # problems listed on the job's page; the download has all that were kept
 
 
-def _import_job_page(request, pk):
-    """An order import's progress (HTMX polls the status part every second) and, once finished,
-    its summary and problems; ?download=problems gives the problems as .xlsx. Only its importer
-    sees a job: anyone else gets 404, as for a job that does not exist."""
+def _may_import(user) -> bool:
+    return user.has_perm("sales.add_onlineorder")
+
+
+def _own_import_job_or_404(request, pk):
+    """The order import job `pk` of the user who asks: only its importer sees a job, anyone else
+    gets 404, as for a job that does not exist (so ids of other people's imports reveal nothing)."""
     job = order_import_job(user=request.user, pk=pk)
     if job is None:
         raise Http404(_("No such import."))
-    if request.GET.get("download") == "problems":
-        content = write_xlsx(title=_("Problems"), headers=[_("File"), _("Row"), _("Column"), _("Problem")],
-                             rows=([p["file"], p["row"] or "", p["column"], p["message"]] for p in job.errors),
-                             max_rows=MAX_REPORTED_ERRORS)[0]
-        response = HttpResponse(content, content_type=XLSX)
-        response["Content-Disposition"] = f'attachment; filename="order-import-{job.pk}-problems.xlsx"'
-        return response
+    return job
+
+
+@require_GET
+def order_import_job_page(request, pk):
+    """An order import's progress (HTMX polls this page's status part every second) and, once
+    finished, its summary and problems."""
+    _require(_may_import(request.user))
+    job = _own_import_job_or_404(request, pk)
     summary = job.summary or {}
     shown = job.errors[:IMPORT_PROBLEMS_SHOWN]
     template = "web/orders/import_job_status.html" if request.headers.get("HX-Request") else \
@@ -425,13 +430,34 @@ def _import_job_page(request, pk):
     })
 
 
+@require_GET
+def order_import_job_problems(request, pk):
+    """Every problem the import kept (file / row / column / problem), as .xlsx."""
+    _require(_may_import(request.user))
+    job = _own_import_job_or_404(request, pk)
+    content = write_xlsx(title=_("Problems"), headers=[_("File"), _("Row"), _("Column"), _("Problem")],
+                         rows=([p["file"], p["row"] or "", p["column"], p["message"]] for p in job.errors),
+                         max_rows=MAX_REPORTED_ERRORS)[0]
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="order-import-{job.pk}-problems.xlsx"'
+    return response
+
+
+def _old_job_address(request):
+    """Where an address of the job's page from before it had its own (?job=<id>, with
+    &download=problems for the download) now is, so that bookmarks and open tabs keep working."""
+    job = _own_import_job_or_404(request, request.GET["job"])
+    name = "web:order_import_job_problems" if request.GET.get("download") == "problems" else "web:order_import_job"
+    return redirect(reverse(name, args=[job.pk]))
+
+
 @require_http_methods(["GET", "POST"])
 def order_import(request):
     """Upload a platform's export files: they become an import job (see channels.tasks) and the
-    page goes to the job's progress and summary (?job=<id>)."""
-    _require(request.user.has_perm("sales.add_onlineorder"))
+    page goes to the job's page with its progress and summary (order_import_job_page)."""
+    _require(_may_import(request.user))
     if request.method == "GET" and "job" in request.GET:
-        return _import_job_page(request, request.GET["job"])
+        return _old_job_address(request)
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -446,7 +472,7 @@ def order_import(request):
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            return redirect(f"{reverse('web:order_import')}?job={job.pk}")
+            return redirect(reverse("web:order_import_job", args=[job.pk]))
     fields = [{"key": key, "name": names[0], "label": generic.FIELD_LABELS[key], "known": "、".join(names[1:]),
                "required": key in generic.REQUIRED} for key, names in generic.FIELDS.items()]
     return render(request, "web/orders/import.html", {"form": form, "jobs": order_import_jobs(user=request.user),
