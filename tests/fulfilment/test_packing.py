@@ -183,8 +183,12 @@ def test_batch_pack_and_wave_ship(quiet, stocked, wh, make_order, cs, packer, zt
         services.parcels_pack_many(packs=bad, actor=packer)
     assert [e.field for e in exc.value.errors] == ["packs[4]"] and exc.value.errors[0].code == "missing_item"
     assert not Parcel.objects.filter(state=ParcelState.PACKED).exists()
-    good = [services.PackSpec(p.pk, [TEE, TEE_W], "0.4") for p in parcels]
+    good = [services.PackSpec(p.pk, [TEE, TEE_W], f"0.4{n}") for n, p in enumerate(parcels)]
     assert services.parcels_pack_many(packs=good, actor=packer) == [p.pk for p in parcels]
+    packed = list(Parcel.objects.filter(pk__in=[p.pk for p in parcels]).order_by("id"))
+    assert [(p.state, p.weight, p.packed_by_id, p.version) for p in packed] == [
+        (ParcelState.PACKED, Decimal(f"0.4{n}"), packer.pk, before.version + 1) for n, before in enumerate(parcels)]
+    assert len({p.packed_at for p in packed}) == 1 and packed[0].packed_at is not None
     result = services.wave_ship(wave=wave, actor=packer)
     assert (result.parcels, result.orders, result.waves_done) == (5, 5, [wave.pk])
     assert OnlineOrder.objects.filter(state=OrderState.SHIPPED).count() == 5

@@ -10,7 +10,9 @@ import pytest
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
-from shopflow.core.db import insert_rows, insert_rows_returning, update_rows
+from shopflow.channels.models import Platform, Shop
+from shopflow.core.db import adapter, insert_rows, insert_rows_returning, update_rows
+from shopflow.core.models import AuditEvent
 from shopflow.inventory import services
 from shopflow.inventory.models import (
     ReservationConsumption,
@@ -31,6 +33,7 @@ from shopflow.inventory.services import (
     stock_reverse_origin,
     unregister_arrival_listener,
 )
+from shopflow.sales.models import OnlineOrder
 from tests.factories import SkuFactory, WarehouseFactory
 from tests.inventory.conftest import put
 
@@ -184,6 +187,25 @@ def test_insert_rows_returning_gives_ids_in_order_and_insert_rows_can_skip_confl
     assert StockBalance.objects.count() == 2
     with pytest.raises(IntegrityError), transaction.atomic():
         insert_rows(StockBalance, fields, [(warehouse.pk, skus[1].pk, D(0), D(0), False)])
+
+
+def test_json_columns_go_through_insert_rows_and_update_rows_as_stored(clerk, db):
+    """JSON goes as one jsonb[] array on PostgreSQL (it went row by row): nested, Chinese,
+    quotes, null and empty values come back as they were given."""
+    to_json, at = adapter(AuditEvent, "payload"), adapter(AuditEvent, "at")(timezone.now())
+    payloads = [{"shortages": [{"sku": "衬衫-红-XL", "missing": "2"}]}, {}, {"note": 'say "hi"; DROP'}, [1, None]]
+    fields = ["doc_type", "doc_id", "action", "from_state", "to_state", "actor_id", "at", "reason", "payload"]
+    insert_rows(AuditEvent, fields, [("test.json", n, "x", "", "", clerk.pk, at, "", to_json(p))
+                                     for n, p in enumerate(payloads)])
+    stored = AuditEvent.objects.filter(doc_type="test.json").order_by("doc_id")
+    assert [e.payload for e in stored] == payloads
+    shop = Shop.objects.create(code="JSON", name="JSON", platform=Platform.TAOBAO)
+    orders = [OnlineOrder.objects.create(shop=shop, platform_order_no=f"J{n}") for n in range(2)]
+    shortages = [[{"sku": "衬衫-红-XL", "missing": "1.5"}], []]
+    update_rows(OnlineOrder, "id", ["shortages", "holds"],
+                [(o.pk, s, [{"code": "manual", "message": '"引号"'}]) for o, s in zip(orders, shortages, strict=True)])
+    assert [(o.shortages, o.holds) for o in OnlineOrder.objects.filter(shop=shop).order_by("id")] == [
+        (s, [{"code": "manual", "message": '"引号"'}]) for s in shortages]
 
 
 # ---------------------------------------------------------------- arrival listeners

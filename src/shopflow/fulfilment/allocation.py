@@ -93,6 +93,8 @@ def _allocate_chunk(ids: list[int], actor, summary: AllocationSummary) -> None:
                              "priority", "paid_at"))
     rows.sort(key=_rank_key)
     summary.skipped += len(ids) - len(rows)
+    if not rows:
+        return  # all allocated already (an approval's listener got there first) or not allocatable
     lines: dict[int, list[tuple[int, int | None, Decimal]]] = {}
     for line_id, order_id, sku_id, qty in (OnlineOrderLine.objects.filter(order_id__any=id_list(r[0] for r in rows))
                                            .order_by("order_id", "line_no")

@@ -40,7 +40,7 @@ def parcel_find(code: str) -> Parcel | None:
     text = (code or "").strip()
     if not text:
         return None
-    live = Parcel.objects.exclude(state=ParcelState.CANCELLED).select_related("order", "courier", "wave")
+    live = Parcel.objects.exclude(state=ParcelState.CANCELLED).select_related("order", "courier", "wave").order_by()
     # Open before shipped, then the newest: a split order's parts share the platform number.
     ranked = sorted(live.filter(tracking_no=normalise_tracking_number(text)),
                     key=lambda p: (p.state not in OPEN, -p.pk))
@@ -172,7 +172,7 @@ def scan_skus(scans) -> dict[str, SkuRef | None]:
 def expected_items(order_id: int) -> dict[int, Decimal]:
     """SKU → quantity the order's parcel must hold (merged orders' lines and gifts included)."""
     expected: dict[int, Decimal] = defaultdict(Decimal)
-    for sku_id, qty in OnlineOrderLine.objects.filter(order_id=order_id).values_list("sku_id", "quantity"):
+    for sku_id, qty in OnlineOrderLine.objects.filter(order_id=order_id).order_by().values_list("sku_id", "quantity"):
         if sku_id is not None:
             expected[sku_id] += qty
     return dict(expected)

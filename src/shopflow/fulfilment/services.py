@@ -185,7 +185,8 @@ def _close_finished_waves(wave_ids, actor) -> list[int]:
     wave_ids = sorted(set(wave_ids))
     if not wave_ids:
         return []
-    still_open = set(Parcel.objects.filter(wave_id__in=wave_ids, state__in=OPEN).values_list("wave_id", flat=True))
+    still_open = set(Parcel.objects.filter(wave_id__in=wave_ids, state__in=OPEN).order_by()
+                     .values_list("wave_id", flat=True))
     finished = [pk for pk in wave_ids if pk not in still_open]
     if finished:
         finished = list(Wave.objects.filter(pk__in=finished, state=WaveState.OPEN).values_list("pk", flat=True))
@@ -579,9 +580,9 @@ def parcels_pack_many(*, packs: list[PackSpec], actor, ship: bool = False) -> li
             "n": len(errors), "first": errors[0].message}, errors=errors)
     now = timezone.now()
     actor_id = getattr(actor, "pk", None)
-    Parcel.objects.filter(pk__any=id_list(ids)).update(state=ParcelState.PACKED, packed_at=now, packed_by_id=actor_id,
-                                             version=F("version") + 1)
-    update_rows(Parcel, "id", ["weight"], [(pk, weights[pk]) for pk in ids])
+    # One write per parcel: its own weight, and the version read under the lock, plus one.
+    update_rows(Parcel, "id", ["state", "weight", "packed_at", "packed_by_id", "version"],
+                [(pk, ParcelState.PACKED, weights[pk], now, actor_id, parcels[pk].version + 1) for pk in ids])
     _audit_many(PARCEL_TYPE, [(pk, "pack", ParcelState.WAVED, ParcelState.PACKED, {"weight": plain(weights[pk])})
                               for pk in ids], actor, now)
     if ship:
@@ -663,7 +664,7 @@ def _ship_rows(parcels: list[_ParcelRow], actor, *, now=None, events=(), parcels
         Parcel.objects.filter(pk__any=id_list(ids)).update(state=ParcelState.SHIPPED, shipped_at=now,
                                                           shipped_by_id=actor_id, version=F("version") + 1)
     merged = list(OnlineOrder.objects.filter(merged_into_id__any=id_list(order_ids), state=OrderState.MERGED)
-                  .values_list("pk", "merged_into_id"))
+                  .order_by().values_list("pk", "merged_into_id"))
     OnlineOrder.objects.filter(pk__any=id_list(order_ids + [pk for pk, _into in merged])).update(
         state=OrderState.SHIPPED, updated_at=now, version=F("version") + 1)
     tracking = {p.order_id: p.tracking_no for p in parcels}

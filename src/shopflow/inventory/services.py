@@ -102,7 +102,7 @@ def _quantity(value, *, field: str = "quantity") -> Decimal:
 
 def _warehouses(ids) -> dict[int, Warehouse]:
     wanted = set(ids)
-    found = {w.pk: w for w in Warehouse.objects.filter(pk__in=wanted)}
+    found = {w.pk: w for w in Warehouse.objects.filter(pk__in=wanted).order_by()}
     missing = sorted(wanted - set(found))
     if missing:
         raise DomainError(InventoryError.UNKNOWN_WAREHOUSE, _("Warehouse %(id)s does not exist.") % {"id": missing[0]})
@@ -562,7 +562,7 @@ def _group_needs(groups: list[ReserveGroup]) -> list[tuple[dict[tuple[int, int],
             per_row[(group.origin_type, group.origin_id, spec.origin_line_id, spec.sku_id, spec.warehouse_id)] += qty
         needs.append((per_key, per_row))
     if sku_first_seen:
-        known = set(Sku.objects.filter(pk__any=id_list(sku_first_seen)).values_list("pk", flat=True))
+        known = set(Sku.objects.filter(pk__any=id_list(sku_first_seen)).order_by().values_list("pk", flat=True))
         errors.extend(FieldError(f"groups[{gi}].specs[{si}].sku_id", _("SKU %(id)s does not exist.") % {"id": sku_id},
                                  InventoryError.UNKNOWN_SKU)
                       for sku_id, (gi, si) in sku_first_seen.items() if sku_id not in known)
