@@ -1,9 +1,10 @@
 """Every page needs a signed-in user, except the few listed here; no request carries NUL; a
-request too large to read is answered 413 with the limit, not a bare 400."""
+request too large to read (too many bytes or too many fields) is answered 413 with the limit,
+not a bare 400."""
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.utils.translation import gettext as _
 
@@ -18,6 +19,13 @@ def too_large_message(*, api: bool) -> str:
                  "orders per push).") % {"limit": limit}
     return _("The form sent is larger than the limit of %(limit)s; go back and send less at a time (e.g. paste "
              "fewer lines).") % {"limit": limit}
+
+
+def too_many_fields_message() -> str:
+    """Why a form was refused (TooManyFieldsSent), with the limit (DATA_UPLOAD_MAX_NUMBER_FIELDS)."""
+    return _("The form sent has more than %(limit)s fields; send less at a time (e.g. select fewer orders).") % {
+        "limit": f"{settings.DATA_UPLOAD_MAX_NUMBER_FIELDS or 0:,}"}
+
 
 PUBLIC_PREFIXES = ("/login/", "/static/", "/i18n/", "/api/", "/admin/", "/favicon.ico")
 
@@ -39,8 +47,8 @@ class RefuseNulMiddleware:
     person types one: a request with one in its address, query or form fields is answered 400
     here, instead of a server error wherever the value would reach the database. (API bodies in
     JSON are checked by their schemas, field by field.) Reading the form fields is where a form
-    over DATA_UPLOAD_MAX_MEMORY_SIZE is found: answered 413 with the limit (the API's JSON bodies
-    are read, and answered the same way, in shopflow.api)."""
+    over DATA_UPLOAD_MAX_MEMORY_SIZE or DATA_UPLOAD_MAX_NUMBER_FIELDS is found: answered 413 with
+    the limit (the API's JSON bodies are read, and answered the same way, in shopflow.api)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -53,6 +61,12 @@ class RefuseNulMiddleware:
                 return JsonResponse({"code": "request_too_large", "message": too_large_message(api=True), "field": "",
                                      "errors": []}, status=413)
             return HttpResponse(too_large_message(api=False), status=413, content_type="text/plain; charset=utf-8")
+        except TooManyFieldsSent:
+            message = too_many_fields_message()
+            if request.path.startswith("/api/"):
+                return JsonResponse({"code": "request_too_large", "message": message, "field": "", "errors": []},
+                                    status=413)
+            return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
         if has_nul:
             message = _("The request contains a NUL character, which cannot be stored or searched for.")
             if request.path.startswith("/api/"):
