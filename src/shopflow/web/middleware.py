@@ -5,7 +5,7 @@ not a bare 400."""
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
-from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 
 from shopflow.core.imports import human_size
@@ -57,23 +57,21 @@ class RefuseNulMiddleware:
         try:
             has_nul = self.has_nul(request)
         except RequestDataTooBig:
-            if request.path.startswith("/api/"):
-                return JsonResponse({"code": "request_too_large", "message": too_large_message(api=True), "field": "",
-                                     "errors": []}, status=413)
-            return HttpResponse(too_large_message(api=False), status=413, content_type="text/plain; charset=utf-8")
+            return self.refuse(request, 413, "request_too_large",
+                               too_large_message(api=request.path.startswith("/api/")))
         except TooManyFieldsSent:
-            message = too_many_fields_message()
-            if request.path.startswith("/api/"):
-                return JsonResponse({"code": "request_too_large", "message": message, "field": "", "errors": []},
-                                    status=413)
-            return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
+            return self.refuse(request, 413, "request_too_large", too_many_fields_message())
         if has_nul:
-            message = _("The request contains a NUL character, which cannot be stored or searched for.")
-            if request.path.startswith("/api/"):
-                return JsonResponse({"code": "invalid_text", "message": message, "field": "", "errors": []},
-                                    status=400)
-            return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+            return self.refuse(request, 400, "invalid_text",
+                               _("The request contains a NUL character, which cannot be stored or searched for."))
         return self.get_response(request)
+
+    @staticmethod
+    def refuse(request, status: int, code: str, message: str) -> HttpResponse:
+        """The API's error shape in JSON for the API, plain text for pages."""
+        if request.path.startswith("/api/"):
+            return JsonResponse({"code": code, "message": message, "field": "", "errors": []}, status=status)
+        return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
 
     @staticmethod
     def has_nul(request) -> bool:
