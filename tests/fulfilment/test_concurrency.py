@@ -1,11 +1,10 @@
 """Allocation under concurrency, on PostgreSQL with real threads and transactions (a plain
 TestCase, or SQLite's one writer at a time, would hide a missing lock)."""
 
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import DatabaseError, close_old_connections, connection
+from django.db import connection
 
 from shopflow.core.errors import DomainError
 from shopflow.fulfilment import services
@@ -14,7 +13,7 @@ from shopflow.fulfilment.models import Parcel
 from shopflow.inventory.models import StockBalance, StockReservation
 from shopflow.inventory.selectors import reservation_differences, stock_differences
 from shopflow.sales.models import Allocation, OnlineOrder
-from tests.concurrency import run_all_succeed
+from tests.concurrency import run_all_succeed, run_together
 from tests.fulfilment.conftest import receive
 
 postgres_only = pytest.mark.skipif(connection.vendor != "postgresql",
@@ -61,26 +60,9 @@ def test_twenty_parallel_full_runs_allocate_each_order_once(quiet, skus, wh, mak
 
 def run_all(count: int, work) -> tuple[list, list]:
     """Like run_all_succeed, but domain refusals are results too: (results, refusals)."""
-    results, refusals, errors, barrier = [], [], [], threading.Barrier(count)
-
-    def worker(n):
-        try:
-            barrier.wait()
-            results.append(work(n))
-        except DomainError as exc:
-            refusals.append(exc)
-        except DatabaseError as exc:
-            errors.append(exc)
-        finally:
-            close_old_connections()
-
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
-    return results, refusals
+    results, errors = run_together(count, work)
+    assert [e for e in errors if not isinstance(e, DomainError)] == []
+    return results, errors
 
 
 @postgres_only
