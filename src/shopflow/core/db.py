@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.db import connections, migrations, router
 from django.db.backends.base.operations import BaseDatabaseOperations
-from django.db.models import Field, ForeignObject, Lookup, Sum
+from django.db.models import ForeignObject, IntegerField, Lookup, Sum
 
 
 def _immutable_sql(vendor: str, table: str) -> tuple[list[str], list[str]]:
@@ -222,7 +222,6 @@ def id_list(ids) -> list[int]:
     return [int(i) for i in ids]
 
 
-@Field.register_lookup
 class AnyOf(Lookup):
     """`field__any=ids`: the field is one of many integer ids, bound as one parameter — a JSON
     array on SQLite (`IN (SELECT value FROM json_each(?))`), an array on PostgreSQL
@@ -249,4 +248,7 @@ class AnyOf(Lookup):
         return f"{lhs} IN ({', '.join(['%s'] * len(self.rhs))})", [*params, *self.rhs]
 
 
-ForeignObject.register_lookup(AnyOf)  # foreign keys look up only what is registered on them
+# Integer ids only: integer fields (the automatic primary keys are ones) and foreign keys, which
+# look up only what is registered on them.
+IntegerField.register_lookup(AnyOf)
+ForeignObject.register_lookup(AnyOf)

@@ -1,0 +1,35 @@
+"""`field__any=ids`: one bound parameter for many integer ids, on integer fields and foreign keys only."""
+
+import pytest
+from django.core.exceptions import FieldError
+
+from shopflow.catalog.models import Sku
+from shopflow.inventory.models import StockBalance
+from tests.factories import SkuFactory, WarehouseFactory
+
+
+@pytest.mark.django_db
+def test_any_finds_the_rows_of_the_ids_on_primary_and_foreign_keys():
+    skus = SkuFactory.create_batch(4)
+    warehouse = WarehouseFactory()
+    for s in skus[:3]:
+        StockBalance.objects.create(warehouse=warehouse, sku=s)
+    wanted = [skus[0].pk, skus[2].pk, skus[3].pk, 10**9]
+    assert set(Sku.objects.filter(pk__any=wanted).values_list("pk", flat=True)) == set(wanted[:3])
+    assert set(StockBalance.objects.filter(sku_id__any=wanted).values_list("sku_id", flat=True)) == {
+        skus[0].pk, skus[2].pk}
+    assert set(StockBalance.objects.filter(sku__any=wanted).values_list("sku_id", flat=True)) == {
+        skus[0].pk, skus[2].pk}
+
+
+@pytest.mark.django_db
+def test_any_of_no_ids_finds_nothing_and_ids_as_text_are_taken_as_integers():
+    sku = SkuFactory()
+    assert list(Sku.objects.filter(pk__any=[])) == []
+    assert list(Sku.objects.filter(pk__any=[str(sku.pk)])) == [sku]
+
+
+def test_any_is_refused_on_a_field_that_does_not_hold_ids():
+    # On text it would compare codes with numbers; Django refuses the lookup before any SQL.
+    with pytest.raises(FieldError, match="Unsupported lookup 'any' for CharField"):
+        Sku.objects.filter(code__any=[1])
