@@ -170,6 +170,53 @@ def test_pool_too_small_assigns_nothing(allocated, wh, packer, zto, sf):
     assert services.wave_assign_tracking(wave=wave, actor=packer) == 0  # all have one already
 
 
+def test_a_wave_takes_the_numbers_after_the_last_given_out_and_the_skipped_ones_last(allocated, wh, packer, zto,
+                                                                                      make_order, cs):
+    # Numbers before the last one given out are free only when one was typed in by hand (or an
+    # assignment was undone); they wait until the numbers after it run out, and are not lost.
+    services.tracking_numbers_add(courier=zto, numbers=[f"75123456789000{i}" for i in range(1, 6)], actor=packer)
+    first = services.wave_create(warehouse=wh, actor=packer, courier=zto, limit=1)
+    services.parcel_set_tracking(parcel=first.parcels.get(), tracking_no="751234567890003", actor=packer)
+    second = services.wave_create(warehouse=wh, actor=packer, courier=zto, limit=1)
+    assert services.wave_assign_tracking(wave=second, actor=packer) == 1
+    assert second.parcels.get().tracking_no == "751234567890004"
+    third = services.wave_create(warehouse=wh, actor=packer, courier=zto)
+    assert services.wave_assign_tracking(wave=third, actor=packer) == 1
+    assert third.parcels.get().tracking_no == "751234567890005"
+    services.tracking_numbers_add(courier=zto, numbers=["751234567890006"], actor=packer)
+    assert sorted(TrackingNumber.objects.filter(parcel__isnull=True).values_list("number", flat=True)) == [
+        "751234567890001", "751234567890002", "751234567890006"]
+    # Three more orders: the number after the last given out first, then the skipped ones in order.
+    for no in ("Z4", "Z5", "Z6"):
+        make_order(no, [("SOCK-GRY-F", 1)])
+    orders_allocate(actor=cs)
+    fourth = services.wave_create(warehouse=wh, actor=packer, courier=zto)
+    assert services.wave_assign_tracking(wave=fourth, actor=packer) == 3
+    assert sorted(fourth.parcels.values_list("tracking_no", flat=True)) == [
+        "751234567890001", "751234567890002", "751234567890006"]
+    assert services.tracking_pool_free(zto) == 0
+
+
+def test_tracking_numbers_are_assigned_all_or_nothing_when_a_write_fails(allocated, wh, packer, zto, sf,
+                                                                         monkeypatch):
+    wave = services.wave_create(warehouse=wh, actor=packer)
+    services.tracking_numbers_add(courier=zto, numbers=[f"75123456789000{i}" for i in range(1, 4)], actor=packer)
+    services.tracking_numbers_add(courier=sf, numbers=["SF1234567890001"], actor=packer)
+    write = services.update_rows
+
+    def parcels_written_then_the_pool_fails(model, *args, **kwargs):
+        if model is TrackingNumber:
+            raise RuntimeError("disk full")
+        return write(model, *args, **kwargs)
+
+    monkeypatch.setattr(services, "update_rows", parcels_written_then_the_pool_fails)
+    with pytest.raises(RuntimeError):
+        services.wave_assign_tracking(wave=wave, actor=packer)
+    assert not wave.parcels.exclude(tracking_no="").exists()  # the parcels' numbers went back with the failure
+    monkeypatch.undo()
+    assert services.wave_assign_tracking(wave=wave, actor=packer) == 4
+
+
 def test_a_hand_typed_tracking_number_is_checked(allocated, wh, packer, zto):
     wave = services.wave_create(warehouse=wh, actor=packer, courier=zto)
     first, second = wave.parcels.order_by("id")[:2]

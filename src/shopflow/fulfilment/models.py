@@ -117,7 +117,12 @@ class TrackingNumber(models.Model):
         verbose_name = _("tracking number")
         verbose_name_plural = _("tracking numbers")
         constraints = [models.UniqueConstraint(fields=["courier", "number"], name="ful_tracking_courier_no_uniq")]
-        indexes = [models.Index(fields=["courier", "parcel"], name="ful_tracking_free_idx")]
+        # The free numbers, and the given-out ones, of a courier in the order they were added: a
+        # wave takes the free numbers after the last one given out (see wave_assign_tracking).
+        indexes = [models.Index(fields=["courier", "id"], condition=models.Q(parcel__isnull=True),
+                                name="ful_tracking_free_idx"),
+                   models.Index(fields=["courier", "id"], condition=models.Q(parcel__isnull=False),
+                                name="ful_tracking_used_idx")]
 
     def __str__(self) -> str:
         return self.number

@@ -273,12 +273,31 @@ def tracking_pool_free(courier) -> int:
     return TrackingNumber.objects.filter(courier_id=getattr(courier, "pk", courier), parcel__isnull=True).count()
 
 
+def _free_numbers(courier_id: int, wanted: int) -> list[tuple[int, str]]:
+    """(id, number) of up to `wanted` free numbers of the courier, locked, in the order they were
+    added. Read from after the last number given out (found at the end of its own index): from the
+    start of the pool, PostgreSQL walked past every number ever given out whenever its statistics
+    were older than the assignments — it then takes the primary key for `ORDER BY id` and the
+    given-out rows are live (313 ms a wave at 1M orders). Numbers before that one are free only
+    when a later one was typed in by hand or an assignment was undone; they are taken once the
+    numbers after it run short."""
+    last = (TrackingNumber.objects.filter(courier_id=courier_id, parcel__isnull=False).order_by("-id")
+            .values_list("pk", flat=True).first())
+    # skip_locked: a wave assigned at the same time takes the numbers after these (PostgreSQL).
+    pool = (TrackingNumber.objects.select_for_update(skip_locked=True)
+            .filter(courier_id=courier_id, parcel__isnull=True).order_by("id").values_list("pk", "number"))
+    free = list(pool.filter(pk__gt=last)[:wanted]) if last is not None else []
+    if len(free) < wanted:
+        free = list(pool[:wanted])
+    return free
+
+
 @transaction.atomic
 def wave_assign_tracking(*, wave: Wave, actor) -> int:
     """Give every open parcel of the wave without a tracking number the next free numbers of its
-    courier's pool (in the order they were added). All or nothing: if a courier's pool is too
-    small, nothing is assigned and the message says how many are missing. Returns how many
-    parcels got a number."""
+    courier's pool (in the order they were added; see _free_numbers). All or nothing: if a
+    courier's pool is too small, nothing is assigned and the message says how many are missing.
+    Returns how many parcels got a number."""
     _require(actor, "fulfilment.change_parcel", _("You may not work on parcels."))
     wave = _locked_wave(wave)
     if wave.state != WaveState.OPEN:
@@ -293,10 +312,7 @@ def wave_assign_tracking(*, wave: Wave, actor) -> int:
     assigned: dict[int, list[tuple[int, str]]] = {}
     short = []
     for courier_id, parcel_ids in sorted(by_courier.items()):
-        # skip_locked: a wave assigned at the same time takes the numbers after these (PostgreSQL).
-        free = list(TrackingNumber.objects.select_for_update(skip_locked=True)
-                    .filter(courier_id=courier_id, parcel__isnull=True)
-                    .order_by("id").values_list("pk", "number")[:len(parcel_ids)])
+        free = _free_numbers(courier_id, len(parcel_ids))
         if len(free) < len(parcel_ids):
             name = Courier.objects.filter(pk=courier_id).values_list("name", flat=True).first()
             short.append(_("%(courier)s: %(need)s parcels need a number, %(have)s left in the pool (%(missing)s "
