@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from shopflow.catalog.models import Sku
 from shopflow.core.db import update_rows
 from shopflow.core.errors import DomainError, PermissionDeniedError
+from shopflow.core.prepared import Prepared
 from shopflow.core.serialize import plain
 from shopflow.core.services import audit_record
 from shopflow.fulfilment.error_codes import FulfilmentError
@@ -83,22 +84,26 @@ def _shortage_rows(shortages, codes: dict[int, str]) -> list[dict]:
             for sku_id, qty in sorted(missing.items(), key=lambda kv: codes.get(kv[0], ""))]
 
 
+_LOCKED_ALLOCATABLE = Prepared(
+    lambda ids: OnlineOrder.objects.select_for_update(of=("self",))
+    .filter(pk__any=ids, state=OrderState.APPROVED, allocation__in=ALLOCATABLE).order_by("id")
+    .values_list("pk", "warehouse_id", "shop__warehouse_id", "flag", "allocation", "version", "priority", "paid_at"),
+    keys=("ids",))
+_LINES_OF = Prepared(lambda ids: OnlineOrderLine.objects.filter(order_id__any=ids).order_by("order_id", "line_no")
+                     .values_list("pk", "order_id", "sku_id", "quantity"), keys=("ids",))
+
+
 def _allocate_chunk(ids: list[int], actor, summary: AllocationSummary) -> None:
     # Lock the orders and read them again under the lock (a concurrent run may have allocated
     # some meanwhile). Locks are taken in id order, the same in every run, so runs queue instead
     # of deadlocking; the chunk is then walked in ranking order.
-    rows = list(OnlineOrder.objects.select_for_update(of=("self",))
-                .filter(pk__any=id_list(ids), state=OrderState.APPROVED, allocation__in=ALLOCATABLE).order_by("id")
-                .values_list("pk", "warehouse_id", "shop__warehouse_id", "flag", "allocation", "version",
-                             "priority", "paid_at"))
+    rows = _LOCKED_ALLOCATABLE.all(ids)
     rows.sort(key=_rank_key)
     summary.skipped += len(ids) - len(rows)
     if not rows:
         return  # all allocated already (an approval's listener got there first) or not allocatable
     lines: dict[int, list[tuple[int, int | None, Decimal]]] = {}
-    for line_id, order_id, sku_id, qty in (OnlineOrderLine.objects.filter(order_id__any=id_list(r[0] for r in rows))
-                                           .order_by("order_id", "line_no")
-                                           .values_list("pk", "order_id", "sku_id", "quantity")):
+    for line_id, order_id, sku_id, qty in _LINES_OF.all([r[0] for r in rows]):
         lines.setdefault(order_id, []).append((line_id, sku_id, qty))
     was_short = [r[0] for r in rows if r[4] == Allocation.SHORT]
     old_shortages = dict(OnlineOrder.objects.filter(pk__any=id_list(was_short)).values_list("pk", "shortages")) \

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from shopflow.catalog.models import Sku
 from shopflow.core.conf import setting
 from shopflow.core.errors import FieldError
+from shopflow.core.prepared import Prepared
 from shopflow.core.serialize import plain
 from shopflow.core.xlsx import safe_text
 from shopflow.fulfilment.error_codes import FulfilmentError
@@ -33,6 +34,18 @@ OPEN = (ParcelState.WAVED, ParcelState.PACKED)
 # ---------------------------------------------------------------- packing 验货
 
 
+def _live_parcels():
+    return Parcel.objects.exclude(state=ParcelState.CANCELLED).select_related("order", "courier", "wave").order_by()
+
+
+_LIVE_BY_TRACKING_NO = Prepared(lambda number: _live_parcels().filter(tracking_no=number), keys=("text",))
+
+
+def _open_first(parcels) -> Parcel | None:
+    # Open before shipped, then the newest: a split order's parts share the platform number.
+    return min(parcels, key=lambda p: (p.state not in OPEN, -p.pk), default=None)
+
+
 def parcel_find(code: str) -> Parcel | None:
     """The parcel a scanned code stands for: its tracking number (the waybill), else the platform
     order number (the delivery note). A parcel still to pack or ship comes first; one taken out of
@@ -40,14 +53,8 @@ def parcel_find(code: str) -> Parcel | None:
     text = (code or "").strip()
     if not text:
         return None
-    live = Parcel.objects.exclude(state=ParcelState.CANCELLED).select_related("order", "courier", "wave").order_by()
-    # Open before shipped, then the newest: a split order's parts share the platform number.
-    ranked = sorted(live.filter(tracking_no=normalise_tracking_number(text)),
-                    key=lambda p: (p.state not in OPEN, -p.pk))
-    if ranked:
-        return ranked[0]
-    ranked = sorted(live.filter(order_id__in=_orders_numbered(text)), key=lambda p: (p.state not in OPEN, -p.pk))
-    return ranked[0] if ranked else None
+    return (_open_first(_LIVE_BY_TRACKING_NO.all(normalise_tracking_number(text)))
+            or _open_first(_live_parcels().filter(order_id__in=_orders_numbered(text))))
 
 
 def _orders_numbered(number: str) -> set[int]:
@@ -147,6 +154,14 @@ def sku_refs(sku_ids) -> dict[int, SkuRef]:
     return {r[0]: SkuRef(*r) for r in Sku.objects.filter(pk__in=ids).values_list(*_SKU_FIELDS)} if ids else {}
 
 
+# Two indexed lookups, not one OR: an OR of the two columns reads the whole SKU table. The
+# barcode index is partial (no blank barcodes), so the query says so too. One look-up per
+# distinct scanned text (a parcel holds a few), compiled once.
+_SKUS_SCANNED_AS = Prepared(lambda barcode, code: (
+    Sku.objects.filter(barcode=barcode).exclude(barcode="").order_by().values_list(*_SKU_FIELDS)
+    .union(Sku.objects.filter(code=code).order_by().values_list(*_SKU_FIELDS))), keys=("text", "text"))
+
+
 def scan_skus(scans) -> dict[str, SkuRef | None]:
     """The SKU each distinct scanned text stands for: a barcode, else an item code (exact, then
     ignoring case); None when nothing matches."""
@@ -154,11 +169,7 @@ def scan_skus(scans) -> dict[str, SkuRef | None]:
     found: dict[str, SkuRef | None] = dict.fromkeys(texts)
     if not texts:
         return found
-    # Two indexed lookups, not one OR: an OR of the two columns reads the whole SKU table. The
-    # barcode index is partial (no blank barcodes), so the query says so too.
-    barcode_rows = Sku.objects.filter(barcode__in=texts).exclude(barcode="").order_by().values_list(*_SKU_FIELDS)
-    code_rows = Sku.objects.filter(code__in=texts).order_by().values_list(*_SKU_FIELDS)
-    rows = [SkuRef(*r) for r in barcode_rows.union(code_rows)]
+    rows = [SkuRef(*r) for t in texts for r in _SKUS_SCANNED_AS.all(t, t)]
     by_barcode = {s.barcode: s for s in rows if s.barcode}
     by_code = {s.code: s for s in rows}
     for t in texts:
@@ -169,10 +180,14 @@ def scan_skus(scans) -> dict[str, SkuRef | None]:
     return found
 
 
+_LINE_QUANTITIES = Prepared(lambda order_id: OnlineOrderLine.objects.filter(order_id=order_id).order_by()
+                            .values_list("sku_id", "quantity"))
+
+
 def expected_items(order_id: int) -> dict[int, Decimal]:
     """SKU → quantity the order's parcel must hold (merged orders' lines and gifts included)."""
     expected: dict[int, Decimal] = defaultdict(Decimal)
-    for sku_id, qty in OnlineOrderLine.objects.filter(order_id=order_id).order_by().values_list("sku_id", "quantity"):
+    for sku_id, qty in _LINE_QUANTITIES.all(order_id):
         if sku_id is not None:
             expected[sku_id] += qty
     return dict(expected)

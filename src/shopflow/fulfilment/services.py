@@ -19,9 +19,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shopflow.core.conf import setting
-from shopflow.core.db import adapter, id_list, insert_rows, update_rows
+from shopflow.core.db import adapter, id_list, insert_rows, save_fields, update_rows
 from shopflow.core.errors import DomainError, FieldError, PermissionDeniedError, ValidationFailed
 from shopflow.core.models import AuditEvent
+from shopflow.core.prepared import Prepared
 from shopflow.core.serialize import plain
 from shopflow.core.services import audit_record, number_next
 from shopflow.fulfilment.error_codes import FulfilmentError
@@ -180,13 +181,16 @@ def wave_mark_printed(*, wave: Wave, actor) -> Wave:
     return wave
 
 
+_WAVES_WITH_OPEN_PARCELS = Prepared(lambda ids: Parcel.objects.filter(wave_id__any=ids, state__in=OPEN).order_by()
+                                    .values_list("wave_id", flat=True), keys=("ids",))
+
+
 def _close_finished_waves(wave_ids, actor) -> list[int]:
     """Waves among these with no parcel left to pack or ship become done."""
     wave_ids = sorted(set(wave_ids))
     if not wave_ids:
         return []
-    still_open = set(Parcel.objects.filter(wave_id__in=wave_ids, state__in=OPEN).order_by()
-                     .values_list("wave_id", flat=True))
+    still_open = set(_WAVES_WITH_OPEN_PARCELS.all(wave_ids))
     finished = [pk for pk in wave_ids if pk not in still_open]
     if finished:
         finished = list(Wave.objects.filter(pk__in=finished, state=WaveState.OPEN).values_list("pk", flat=True))
@@ -426,10 +430,16 @@ def _locked_parcels(ids: list[int]) -> list[_ParcelRow]:
                              "order__platform_order_no"))]
 
 
+_LOCKED_PARCEL = Prepared(lambda pk: Parcel.objects.select_for_update(of=("self", "order"))
+                          .select_related("order", "courier", "wave").filter(pk=pk))
+
+
 def _locked_parcel(parcel: Parcel, expected_version: int | None = None) -> Parcel:
     """The parcel and its order, both locked (the order: a concurrent import may hold it)."""
-    parcel = (Parcel.objects.select_for_update(of=("self", "order")).select_related("order", "courier", "wave")
-              .get(pk=parcel.pk))
+    found = _LOCKED_PARCEL.first(parcel.pk)
+    if found is None:
+        raise Parcel.DoesNotExist(f"Parcel {parcel.pk} does not exist.")
+    parcel = found
     if expected_version is not None and parcel.version != expected_version:
         raise DomainError("stale_version", _("Someone else changed the parcel of order %(order)s meanwhile; reload "
                                              "it and try again.") % {"order": parcel.order.platform_order_no})
@@ -524,12 +534,12 @@ def parcel_pack(*, parcel: Parcel, scans: list[str], weight, actor, ship: bool =
     pack_event = (PARCEL_TYPE, parcel.pk, "pack", before, ParcelState.PACKED, {"weight": plain(kg)})
     if not ship:
         parcel.state = ParcelState.PACKED
-        parcel.save(update_fields=fields)
+        save_fields(parcel, fields)
         _audit_rows([pack_event], actor, now)
         return parcel
     # Packed and shipped in one write of the parcel; the ship events go with the pack event.
     parcel.state, parcel.shipped_at, parcel.shipped_by = ParcelState.SHIPPED, now, actor
-    parcel.save(update_fields=[*fields, "shipped_at", "shipped_by"])
+    save_fields(parcel, [*fields, "shipped_at", "shipped_by"])
     order = parcel.order
     row = _ParcelRow(parcel.pk, ParcelState.PACKED, parcel.tracking_no, parcel.courier_id, parcel.order_id,
                      parcel.wave_id, parcel.warehouse_id, parcel.version,
@@ -617,15 +627,17 @@ class ShipResult:
     waves_done: list[int] = field(default_factory=list)
 
 
+_SHIPPABLE_LINES_OF = Prepared(lambda ids: OnlineOrderLine.objects.filter(order_id__any=ids, sku__isnull=False)
+                               .order_by("order_id", "line_no").values_list("pk", "order_id", "sku_id", "quantity"),
+                               keys=("ids",))
+
+
 def _issue_moves(parcels: list[Parcel]) -> dict[int, list[MoveSpec]]:
     """The moves out for these parcels, per wave (wave id → moves): every line of each parcel's
     order, from the parcel's warehouse, using up the reservation allocation made for the line."""
     by_order = {p.order_id: p for p in parcels}
     moves: dict[int, list[MoveSpec]] = defaultdict(list)
-    for line_id, order_id, sku_id, qty in (OnlineOrderLine.objects.filter(order_id__any=id_list(by_order),
-                                                                          sku__isnull=False)
-                                           .order_by("order_id", "line_no")
-                                           .values_list("pk", "order_id", "sku_id", "quantity")):
+    for line_id, order_id, sku_id, qty in _SHIPPABLE_LINES_OF.all(by_order):
         p = by_order[order_id]
         moves[p.wave_id].append(MoveSpec(sku_id=sku_id, warehouse_id=p.warehouse_id, quantity=-qty,
                                          origin_line_id=line_id,
@@ -657,6 +669,10 @@ def _ship(parcel_ids: list[int], actor) -> ShipResult:
     return _ship_rows(parcels, actor)
 
 
+_MERGED_INTO = Prepared(lambda ids: OnlineOrder.objects.filter(merged_into_id__any=ids, state=OrderState.MERGED)
+                        .order_by().values_list("pk", "merged_into_id"), keys=("ids",))
+
+
 def _ship_rows(parcels: list[_ParcelRow], actor, *, now=None, events=(), parcels_written: bool = False) -> ShipResult:
     """Ship parcels already locked and checked: issue the stock, mark parcels and orders (and the
     orders merged into them) shipped, close finished waves.
@@ -679,8 +695,7 @@ def _ship_rows(parcels: list[_ParcelRow], actor, *, now=None, events=(), parcels
     if not parcels_written:
         Parcel.objects.filter(pk__any=id_list(ids)).update(state=ParcelState.SHIPPED, shipped_at=now,
                                                           shipped_by_id=actor_id, version=F("version") + 1)
-    merged = list(OnlineOrder.objects.filter(merged_into_id__any=id_list(order_ids), state=OrderState.MERGED)
-                  .order_by().values_list("pk", "merged_into_id"))
+    merged = _MERGED_INTO.all(order_ids)
     OnlineOrder.objects.filter(pk__any=id_list(order_ids + [pk for pk, _into in merged])).update(
         state=OrderState.SHIPPED, updated_at=now, version=F("version") + 1)
     tracking = {p.order_id: p.tracking_no for p in parcels}

@@ -36,6 +36,7 @@ from shopflow.core import registry
 from shopflow.core.db import adapter, id_list, insert_rows, insert_rows_returning, update_rows
 from shopflow.core.error_codes import CoreError
 from shopflow.core.errors import Blocking, DomainError, FieldError, PermissionDeniedError, ValidationFailed
+from shopflow.core.prepared import Prepared
 from shopflow.core.serialize import diff, field_values, plain
 from shopflow.core.services import audit_record, document_update_draft, require_permission
 from shopflow.core.states import DocState
@@ -100,9 +101,12 @@ def _quantity(value, *, field: str = "quantity") -> Decimal:
 
 # ---------------------------------------------------------------- locking
 
+_WAREHOUSES = Prepared(lambda ids: Warehouse.objects.filter(pk__any=ids).order_by(), keys=("ids",))
+
+
 def _warehouses(ids) -> dict[int, Warehouse]:
     wanted = set(ids)
-    found = {w.pk: w for w in Warehouse.objects.filter(pk__in=wanted).order_by()}
+    found = {w.pk: w for w in _WAREHOUSES.all(wanted)}
     missing = sorted(wanted - set(found))
     if missing:
         raise DomainError(InventoryError.UNKNOWN_WAREHOUSE, _("Warehouse %(id)s does not exist.") % {"id": missing[0]})
@@ -123,6 +127,11 @@ def _balance_match(keys) -> Q:
     return reduce(or_, (Q(warehouse_id=wh, sku_id__any=id_list(skus)) for wh, skus in skus_of.items()))
 
 
+_LOCKED_BALANCES_OF_ONE_WAREHOUSE = Prepared(
+    lambda wh, skus: StockBalance.objects.select_for_update(of=("self",)).filter(warehouse_id=wh, sku_id__any=skus)
+    .order_by("warehouse_id", "sku_id"), keys=("int", "ids"))
+
+
 def _lock_balances(keys: list[tuple[int, int]]) -> dict[tuple[int, int], StockBalance]:
     """Create missing balance rows, then lock all of them in (warehouse, sku) order so two
     postings over the same rows always queue instead of deadlocking. The balances come with
@@ -135,8 +144,12 @@ def _lock_balances(keys: list[tuple[int, int]]) -> dict[tuple[int, int], StockBa
     for start in range(0, len(keys), _LOCK_CHUNK):
         # of=("self",): lock the balance rows only. Without it joined rows would be locked too,
         # out of (warehouse, sku) order — a deadlock between postings.
-        rows = (StockBalance.objects.select_for_update(of=("self",))
-                .filter(_balance_match(keys[start:start + _LOCK_CHUNK])).order_by("warehouse_id", "sku_id"))
+        chunk = keys[start:start + _LOCK_CHUNK]
+        if chunk[0][0] == chunk[-1][0]:  # one warehouse (keys are sorted): the usual case, compiled once
+            rows = _LOCKED_BALANCES_OF_ONE_WAREHOUSE.all(chunk[0][0], [sku for _wh, sku in chunk])
+        else:
+            rows = (StockBalance.objects.select_for_update(of=("self",)).filter(_balance_match(chunk))
+                    .order_by("warehouse_id", "sku_id"))
         for b in rows:
             b.warehouse = warehouses[b.warehouse_id]
             found[(b.warehouse_id, b.sku_id)] = b
@@ -145,6 +158,10 @@ def _lock_balances(keys: list[tuple[int, int]]) -> dict[tuple[int, int], StockBa
 
 def _sku_codes(sku_ids) -> dict[int, str]:
     return dict(Sku.objects.filter(pk__in=set(sku_ids)).values_list("pk", "code"))
+
+
+_LOCKED_COSTS = Prepared(lambda ids: SkuCost.objects.select_for_update().filter(sku_id__any=ids).order_by("sku_id"),
+                         keys=("ids",))
 
 
 def _lock_costs(sku_ids: list[int]) -> dict[int, SkuCost]:
@@ -169,8 +186,7 @@ def _lock_costs(sku_ids: list[int]) -> dict[int, SkuCost]:
             )
     found: dict[int, SkuCost] = {}
     for start in range(0, len(sku_ids), _LOCK_CHUNK):
-        rows = SkuCost.objects.select_for_update().filter(sku_id__any=id_list(sku_ids[start:start + _LOCK_CHUNK]))
-        found.update((c.sku_id, c) for c in rows.order_by("sku_id"))
+        found.update((c.sku_id, c) for c in _LOCKED_COSTS.all(sku_ids[start:start + _LOCK_CHUNK]))
     return found
 
 
@@ -229,6 +245,11 @@ def _announce_arrivals(moves: list[MoveSpec], balances: dict[tuple[int, int], St
 Use = tuple[int, StockReservation, Decimal]
 
 
+_OPEN_RESERVATIONS_OF = Prepared(
+    lambda origin_type, ids: StockReservation.objects.select_for_update()
+    .filter(origin_type=origin_type, origin_id__any=ids, open=True).order_by("id"), keys=("text", "ids"))
+
+
 def _plan_reservations(moves: list[MoveSpec], balances) -> list[Use]:
     """Issues against a reservation use it up (as far as it is open); reversing such an issue
     gives the reservation back. Reservations and balances are changed in memory only.
@@ -242,7 +263,12 @@ def _plan_reservations(moves: list[MoveSpec], balances) -> list[Use]:
     origins = {(m.reservation.origin_type, m.reservation.origin_id) for m in moves if m.reservation and m.quantity < 0}
     rows: dict[int, StockReservation] = {}
     for chunk in (_origin_chunks(origins) if origins else []):
-        for res in StockReservation.objects.select_for_update().filter(_origin_match(chunk), open=True).order_by("id"):
+        if len(chunk) == 1:  # one kind of origin: the usual case, compiled once
+            [(origin_type, ids)] = chunk.items()
+            found = _OPEN_RESERVATIONS_OF.all(origin_type, ids)
+        else:
+            found = StockReservation.objects.select_for_update().filter(_origin_match(chunk), open=True).order_by("id")
+        for res in found:
             rows[res.pk] = res
     back_ids = sorted({use.reservation_id for use in given_back.values()} - set(rows))
     if back_ids:
@@ -530,6 +556,10 @@ _QTY_LIMIT = Decimal(10) ** (StockReservation._meta.get_field("quantity").max_di
                              - StockReservation._meta.get_field("quantity").decimal_places)
 
 
+_KNOWN_SKUS = Prepared(lambda ids: Sku.objects.filter(pk__any=ids).order_by().values_list("pk", flat=True),
+                       keys=("ids",))
+
+
 def _group_needs(groups: list[ReserveGroup]) -> list[tuple[dict[tuple[int, int], Decimal], dict[ResKey, Decimal]]]:
     """Per group: what it asks per (warehouse, sku), and per reservation row. Every bad quantity
     and unknown SKU is reported at once, by its place in `groups` ("groups[3].specs[1].quantity")."""
@@ -562,7 +592,7 @@ def _group_needs(groups: list[ReserveGroup]) -> list[tuple[dict[tuple[int, int],
             per_row[(group.origin_type, group.origin_id, spec.origin_line_id, spec.sku_id, spec.warehouse_id)] += qty
         needs.append((per_key, per_row))
     if sku_first_seen:
-        known = set(Sku.objects.filter(pk__any=id_list(sku_first_seen)).order_by().values_list("pk", flat=True))
+        known = set(_KNOWN_SKUS.all(sku_first_seen))
         errors.extend(FieldError(f"groups[{gi}].specs[{si}].sku_id", _("SKU %(id)s does not exist.") % {"id": sku_id},
                                  InventoryError.UNKNOWN_SKU)
                       for sku_id, (gi, si) in sku_first_seen.items() if sku_id not in known)

@@ -20,12 +20,14 @@ from collections.abc import Callable, Iterable
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from shopflow.core.db import save_fields
 from shopflow.core.errors import DomainError, FieldError, PermissionDeniedError, ValidationFailed
+from shopflow.core.prepared import Prepared
 from shopflow.core.services import audit_record
 from shopflow.inventory.services import stock_release_origins
 from shopflow.partners.address import parse_address
 from shopflow.sales import selectors
-from shopflow.sales.models import Allocation, OnlineOrder, OrderFlag, OrderState
+from shopflow.sales.models import Allocation, OnlineOrder, OnlineOrderLine, OrderFlag, OrderState
 
 REVIEWABLE = (OrderState.TO_REVIEW, OrderState.HELD)
 OPEN_STATES = selectors.OPEN_STATES
@@ -67,8 +69,18 @@ def require_change(actor) -> None:
         raise PermissionDeniedError("permission_denied", _("You may not work on online orders."))
 
 
+_LOCKED_ORDER = Prepared(lambda pk: OnlineOrder.objects.select_for_update(of=("self",)).select_related("shop")
+                         .filter(pk=pk))
+
+
+_LINES = Prepared(lambda order_id: OnlineOrderLine.objects.filter(order_id=order_id))
+
+
 def lock_order(order: OnlineOrder, expected_version: int | None) -> OnlineOrder:
-    order = OnlineOrder.objects.select_for_update(of=("self",)).select_related("shop").get(pk=order.pk)
+    found = _LOCKED_ORDER.first(order.pk)
+    if found is None:
+        raise OnlineOrder.DoesNotExist(f"Online order {order.pk} does not exist.")
+    order = found
     if expected_version is not None and order.version != expected_version:
         raise DomainError("stale_version", _("Someone else changed order %(no)s meanwhile; reload it and try again.")
                           % {"no": order.platform_order_no})
@@ -77,7 +89,7 @@ def lock_order(order: OnlineOrder, expected_version: int | None) -> OnlineOrder:
 
 def _save(order: OnlineOrder, actor, action: str, from_state: str, fields: list[str], **audit) -> OnlineOrder:
     order.version += 1
-    order.save(update_fields=[*dict.fromkeys([*fields, "version", "updated_at"])])
+    save_fields(order, [*fields, "version", "updated_at"])
     audit_record(doc=order, action=action, actor=actor, from_state=from_state, **audit)
     return order
 
@@ -123,7 +135,7 @@ def approval_problems(order: OnlineOrder, courier_by_rule: int | None = None) ->
     if order.state not in REVIEWABLE:
         problems.append(_("Order %(no)s is %(state)s.") % {"no": order.platform_order_no,
                                                            "state": order.get_state_display()})
-    lines = list(order.lines.all())
+    lines = _LINES.all(order.pk)
     if not lines:
         problems.append(_("The order has no items."))
     unmatched = [line.sku_code or line.title for line in lines if line.sku_id is None]

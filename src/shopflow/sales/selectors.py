@@ -14,6 +14,7 @@ from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from shopflow.core.prepared import Prepared
 from shopflow.sales.models import CourierRule, CourierRuleKind, GiftRule, OnlineOrder, OrderState
 
 # Orders that may still be merged, split, held or given a courier (not shipped, cancelled or merged).
@@ -155,11 +156,14 @@ class CourierRuleRow:
     shop_id: int | None
 
 
+_ACTIVE_COURIER_RULES = Prepared(lambda: CourierRule.objects.filter(active=True, courier__active=True)
+                                 .order_by("sort_order", "id"), keys=())
+
+
 def courier_rules() -> list[CourierRuleRow]:
     """Active rules with an active courier, in the order they are tried (sort order, then id)."""
-    rows = (CourierRule.objects.filter(active=True, courier__active=True).select_related("courier")
-            .order_by("sort_order", "id"))
-    return [CourierRuleRow(r.kind, tuple(v.casefold() for v in r.value_list), r.courier_id, r.shop_id) for r in rows]
+    return [CourierRuleRow(r.kind, tuple(v.casefold() for v in r.value_list), r.courier_id, r.shop_id)
+            for r in _ACTIVE_COURIER_RULES.all()]
 
 
 def pick_courier(rules: list[CourierRuleRow], *, shop_id: int, province: str, text: str,

@@ -1,0 +1,121 @@
+"""Prepared look-ups give what the ORM gives for the same queryset, and refuse shapes they cannot run."""
+
+import importlib
+import pkgutil
+from decimal import Decimal
+
+import pytest
+from django.db import connection, transaction
+from django.db.models import Count
+from django.db.transaction import TransactionManagementError
+
+import shopflow
+from shopflow.catalog.models import Sku
+from shopflow.core.models import AuditEvent
+from shopflow.core.prepared import Prepared
+from shopflow.core.services import audit_record
+from shopflow.inventory.models import StockBalance
+from tests.factories import SkuFactory, WarehouseFactory
+
+BALANCE = Prepared(lambda pk: StockBalance.objects.select_related("sku", "warehouse").filter(pk=pk))
+LOCKED_BALANCE = Prepared(lambda pk: StockBalance.objects.select_for_update(of=("self",)).filter(pk=pk))
+EVENTS = Prepared(lambda doc_id: AuditEvent.objects.filter(doc_type="catalog.sku", doc_id=doc_id).order_by("id"))
+BY_CODE = Prepared(lambda code: Sku.objects.filter(code=code).values_list("pk", "cost", "list_price"), keys=("text",))
+ACTIVE_IDS = Prepared(lambda: Sku.objects.filter(active=True).order_by("pk").values_list("pk", flat=True), keys=())
+
+
+def _fields(obj) -> dict:
+    return {k: v for k, v in vars(obj).items() if k != "_state" and not k.startswith("_")}
+
+
+@pytest.fixture
+def balance(db):
+    sku = SkuFactory(cost=Decimal("35.10"), list_price=Decimal("89.00"))
+    return StockBalance.objects.create(warehouse=WarehouseFactory(), sku=sku, on_hand=Decimal("12.5"),
+                                       reserved=Decimal("2.25"))
+
+
+def test_instances_with_their_related_rows_equal_the_orms(balance):
+    orm = StockBalance.objects.select_related("sku", "warehouse").get(pk=balance.pk)
+    got = BALANCE.first(balance.pk)
+    assert type(got) is StockBalance and got._state.adding is False and got._state.db == "default"
+    assert _fields(got) == _fields(orm)
+    assert _fields(got.sku) == _fields(orm.sku) and _fields(got.warehouse) == _fields(orm.warehouse)
+    assert got.on_hand == Decimal("12.5") and isinstance(got.on_hand, Decimal)
+    assert got.sku.cost == Decimal("35.10")
+
+
+def test_converters_run_json_and_datetimes_come_back_as_python_values(balance):
+    audit_record(doc=balance.sku, action="edit", actor=None, payload={"名称": "纯棉T恤", "n": [1, 2]})
+    audit_record(doc=balance.sku, action="edit", actor=None, payload={"second": True})
+    orm = list(AuditEvent.objects.filter(doc_type="catalog.sku", doc_id=balance.sku.pk).order_by("id"))
+    got = EVENTS.all(balance.sku.pk)
+    assert [_fields(e) for e in got] == [_fields(e) for e in orm]
+    assert got[0].payload == {"名称": "纯棉T恤", "n": [1, 2]} and got[0].at.tzinfo is not None
+
+
+def test_values_rows_text_keys_and_lookups_without_a_key(balance):
+    sku = balance.sku
+    other = SkuFactory(active=False)
+    assert BY_CODE.all(sku.code) == [(sku.pk, Decimal("35.10"), Decimal("89.00"))]
+    assert BY_CODE.all("no such code") == [] and BY_CODE.first("no such code") is None
+    # SQL-looking text is only a parameter.
+    assert BY_CODE.all(f"{sku.code}' OR '1'='1") == []
+    assert ACTIVE_IDS.all() == [sku.pk] and other.pk not in ACTIVE_IDS.all()
+
+
+def test_lists_of_ids_and_several_keys(balance):
+    skus = [balance.sku, *SkuFactory.create_batch(3)]
+    other = WarehouseFactory()
+    StockBalance.objects.create(warehouse=other, sku=skus[1])
+    in_warehouse = Prepared(lambda wh, ids: StockBalance.objects.filter(warehouse_id=wh, sku_id__any=ids)
+                            .order_by("sku_id").values_list("sku_id", flat=True), keys=("int", "ids"))
+    ids = [s.pk for s in skus]
+    assert in_warehouse.all(balance.warehouse_id, ids) == [skus[0].pk]
+    assert in_warehouse.all(other.pk, ids) == [skus[1].pk]
+    assert in_warehouse.all(other.pk, {skus[0].pk: "a dict gives its keys"}) == []
+    assert in_warehouse.all(other.pk, {s.pk for s in skus}) == [skus[1].pk] and in_warehouse.all(other.pk, []) == []
+    with pytest.raises(TypeError, match="takes 2 key"):
+        in_warehouse.all(other.pk)
+
+
+def test_the_same_lookup_runs_again_with_other_keys(db):
+    skus = SkuFactory.create_batch(3)
+    by_pk = Prepared(lambda pk: Sku.objects.filter(pk=pk))
+    assert [by_pk.first(s.pk).code for s in skus] == [s.code for s in skus]
+    assert by_pk.first(10**9) is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_lock_outside_a_transaction_is_refused_as_django_refuses_it():
+    balance = StockBalance.objects.create(warehouse=WarehouseFactory(), sku=SkuFactory())
+    if connection.features.has_select_for_update:  # SQLite locks the whole database instead
+        with pytest.raises(TransactionManagementError):
+            LOCKED_BALANCE.first(balance.pk)
+    with transaction.atomic():
+        assert LOCKED_BALANCE.first(balance.pk).pk == balance.pk
+
+
+@pytest.mark.parametrize("build, keys, message", [
+    (lambda pk: Sku.objects.filter(pk=pk).annotate(n=Count("pk")), ("int",), "plain fields"),
+    (lambda pk: Sku.objects.filter(pk=pk).only("code"), ("int",), "plain fields"),
+    (lambda pk: Sku.objects.filter(pk=pk).values("code"), ("int",), "plain fields"),
+    (lambda pk: Sku.objects.filter(pk=pk).prefetch_related("category"), ("int",), "plain fields"),
+    (lambda pk: Sku.objects.filter(pk=pk, category_id=pk), ("int",), "found 2 times"),
+    (lambda pk: Sku.objects.filter(code="x"), ("int",), "found 0 times"),
+    (lambda ids: Sku.objects.filter(pk__in=ids), ("ids",), "found 0 times"),  # IN (...) binds each id
+])
+def test_shapes_it_cannot_run_are_refused_when_first_compiled(db, build, keys, message):
+    with pytest.raises(ValueError, match=message):
+        Prepared(build, keys=keys).all(*[1] * len(keys))
+
+
+def test_every_prepared_lookup_of_the_project_compiles(db):
+    # A shape the class cannot run would otherwise be found at its first use, on a user's request.
+    for module in pkgutil.walk_packages(shopflow.__path__, "shopflow."):
+        if module.name.rsplit(".", 1)[-1] in ("services", "selectors", "allocation", "online"):
+            importlib.import_module(module.name)
+    project = [p for p in Prepared.every if p.build.__module__.startswith("shopflow.")]
+    assert len(project) >= 15
+    for lookup in project:
+        lookup.compiled()
