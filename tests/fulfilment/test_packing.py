@@ -12,7 +12,7 @@ from shopflow.channels.formats import PlatformStatus, ReadResult
 from shopflow.channels.services import orders_import
 from shopflow.core.errors import DomainError, PermissionDeniedError, ValidationFailed
 from shopflow.core.models import AuditEvent
-from shopflow.fulfilment import services
+from shopflow.fulfilment import selectors, services
 from shopflow.fulfilment.allocation import orders_allocate
 from shopflow.fulfilment.models import Parcel, ParcelState, Wave
 from shopflow.fulfilment.selectors import delivery_note, packing_check, parcel_find, tracking_export
@@ -240,3 +240,15 @@ def test_handover_counts_and_weighs_what_the_courier_takes(quiet, stocked, wh, m
         services.handover_create(courier=sf, warehouse=wh, actor=packer)
     services.parcel_pack(parcel=parcels[2], scans=[TEE], weight="0.3", actor=packer)
     assert services.handover_create(courier=zto, warehouse=wh, actor=packer).parcel_count == 1
+
+
+def test_scans_are_read_the_same_for_one_parcel_and_for_a_wave_batch(skus):
+    # A few distinct texts go one compiled look-up each, many go as two set-wise queries.
+    few = ["6970000000011", "sock-gry-f", "TEE-WHT-L", "NO-SUCH-ITEM"]
+    many = few + [f"UNKNOWN-{i}" for i in range(selectors._FEW_TEXTS)]
+    for scans in (few, many):
+        found = selectors.scan_skus(scans + few)  # repeats are read once
+        assert found["6970000000011"].code == "TEE-BLK-M"  # barcode
+        assert found["sock-gry-f"].code == "SOCK-GRY-F"  # item code, case ignored
+        assert found["TEE-WHT-L"].barcode == "6970000000028"  # item code
+        assert found["NO-SUCH-ITEM"] is None and len(found) == len(set(scans))

@@ -155,11 +155,13 @@ def sku_refs(sku_ids) -> dict[int, SkuRef]:
 
 
 # Two indexed lookups, not one OR: an OR of the two columns reads the whole SKU table. The
-# barcode index is partial (no blank barcodes), so the query says so too. One look-up per
-# distinct scanned text (a parcel holds a few), compiled once.
+# barcode index is partial (no blank barcodes), so the query says so too.
 _SKUS_SCANNED_AS = Prepared(lambda barcode, code: (
     Sku.objects.filter(barcode=barcode).exclude(barcode="").order_by().values_list(*_SKU_FIELDS)
     .union(Sku.objects.filter(code=code).order_by().values_list(*_SKU_FIELDS))), keys=("text", "text"))
+# A parcel at the packing bench holds a few distinct items: one compiled look-up each. A wave's
+# batch check holds hundreds: two set-wise queries, not a round trip per item.
+_FEW_TEXTS = 8
 
 
 def scan_skus(scans) -> dict[str, SkuRef | None]:
@@ -169,7 +171,12 @@ def scan_skus(scans) -> dict[str, SkuRef | None]:
     found: dict[str, SkuRef | None] = dict.fromkeys(texts)
     if not texts:
         return found
-    rows = [SkuRef(*r) for t in texts for r in _SKUS_SCANNED_AS.all(t, t)]
+    if len(texts) <= _FEW_TEXTS:
+        rows = [SkuRef(*r) for t in texts for r in _SKUS_SCANNED_AS.all(t, t)]
+    else:
+        barcode_rows = Sku.objects.filter(barcode__in=texts).exclude(barcode="").order_by().values_list(*_SKU_FIELDS)
+        code_rows = Sku.objects.filter(code__in=texts).order_by().values_list(*_SKU_FIELDS)
+        rows = [SkuRef(*r) for r in barcode_rows.union(code_rows)]
     by_barcode = {s.barcode: s for s in rows if s.barcode}
     by_code = {s.code: s for s in rows}
     for t in texts:
