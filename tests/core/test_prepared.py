@@ -84,6 +84,9 @@ def test_the_same_lookup_runs_again_with_other_keys(db):
     by_pk = Prepared(lambda pk: Sku.objects.filter(pk=pk))
     assert [by_pk.first(s.pk).code for s in skus] == [s.code for s in skus]
     assert by_pk.first(10**9) is None
+    assert by_pk.get(skus[1].pk) == skus[1]
+    with pytest.raises(Sku.DoesNotExist):
+        by_pk.get(10**9)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -59,6 +59,7 @@ class _Compiled:
             self.slots.append((at[0], "value" if key_kind != "ids" else "json" if self.params[at[0]] == as_json
                                else "ids"))
         self.for_update = query.select_for_update
+        self.queried = query.model
         self.converters = list(compiler.get_converters([s[0] for s in compiler.select[:compiler.col_count]]).items())
         self.flat = kind is FlatValuesListIterable
         self.instances = kind is ModelIterable
@@ -133,3 +134,11 @@ class Prepared:
         """The first row of all() (for a unique key: the row, or None)."""
         rows = self.all(*keys)
         return rows[0] if rows else None
+
+    def get(self, *keys) -> Any:
+        """The row of a unique key; the model's DoesNotExist when there is none, as the ORM's get()."""
+        rows = self.all(*keys)
+        if not rows:
+            model = (self._compiled or self.compiled()).queried
+            raise model.DoesNotExist(f"{model._meta.object_name} matching {keys} does not exist.")
+        return rows[0]

@@ -436,10 +436,7 @@ _LOCKED_PARCEL = Prepared(lambda pk: Parcel.objects.select_for_update(of=("self"
 
 def _locked_parcel(parcel: Parcel, expected_version: int | None = None) -> Parcel:
     """The parcel and its order, both locked (the order: a concurrent import may hold it)."""
-    found = _LOCKED_PARCEL.first(parcel.pk)
-    if found is None:
-        raise Parcel.DoesNotExist(f"Parcel {parcel.pk} does not exist.")
-    parcel = found
+    parcel = _LOCKED_PARCEL.get(parcel.pk)
     if expected_version is not None and parcel.version != expected_version:
         raise DomainError("stale_version", _("Someone else changed the parcel of order %(order)s meanwhile; reload "
                                              "it and try again.") % {"order": parcel.order.platform_order_no})

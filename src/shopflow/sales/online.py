@@ -77,10 +77,7 @@ _LINES = Prepared(lambda order_id: OnlineOrderLine.objects.filter(order_id=order
 
 
 def lock_order(order: OnlineOrder, expected_version: int | None) -> OnlineOrder:
-    found = _LOCKED_ORDER.first(order.pk)
-    if found is None:
-        raise OnlineOrder.DoesNotExist(f"Online order {order.pk} does not exist.")
-    order = found
+    order = _LOCKED_ORDER.get(order.pk)
     if expected_version is not None and order.version != expected_version:
         raise DomainError("stale_version", _("Someone else changed order %(no)s meanwhile; reload it and try again.")
                           % {"no": order.platform_order_no})
