@@ -7,7 +7,9 @@ from decimal import Decimal
 import pytest
 from django.db import connection, transaction
 from django.db.models import Count
+from django.db.models.signals import post_init
 from django.db.transaction import TransactionManagementError
+from django.test.utils import CaptureQueriesContext
 
 import shopflow
 from shopflow.catalog.models import Sku
@@ -99,9 +101,34 @@ def test_a_lock_outside_a_transaction_is_refused_as_django_refuses_it():
         assert LOCKED_BALANCE.first(balance.pk).pk == balance.pk
 
 
+def test_deferred_fields_are_left_out_and_loaded_when_read(balance):
+    sku = balance.sku
+    lookup = Prepared(lambda pk: Sku.objects.filter(pk=pk).defer("name", "cost"))
+    got, orm = lookup.first(sku.pk), Sku.objects.defer("name", "cost").get(pk=sku.pk)
+    assert got.get_deferred_fields() == orm.get_deferred_fields() == {"name", "cost"}
+    assert _fields(got) == _fields(orm)
+    with CaptureQueriesContext(connection) as loaded:
+        assert got.cost == Decimal("35.10") and got.name == sku.name
+    assert len(loaded) == 2  # each deferred field on its first read, as the ORM does
+
+
+def test_a_model_with_init_signals_is_made_through_its_init(balance):
+    seen = []
+
+    def receiver(sender, instance, **kwargs):
+        seen.append(instance.pk)
+
+    post_init.connect(receiver, sender=StockBalance)
+    try:
+        got = Prepared(lambda pk: StockBalance.objects.filter(pk=pk)).first(balance.pk)
+    finally:
+        post_init.disconnect(receiver, sender=StockBalance)
+    assert seen == [balance.pk] and got.on_hand == Decimal("12.5")
+
+
 @pytest.mark.parametrize("build, keys, message", [
     (lambda pk: Sku.objects.filter(pk=pk).annotate(n=Count("pk")), ("int",), "plain fields"),
-    (lambda pk: Sku.objects.filter(pk=pk).only("code"), ("int",), "plain fields"),
+    (lambda pk: Sku.objects.filter(pk=pk).select_related("category").only("code"), ("int",), "plain fields"),
     (lambda pk: Sku.objects.filter(pk=pk).values("code"), ("int",), "plain fields"),
     (lambda pk: Sku.objects.filter(pk=pk).prefetch_related("category"), ("int",), "plain fields"),
     (lambda pk: Sku.objects.filter(pk=pk, category_id=pk), ("int",), "found 2 times"),

@@ -181,8 +181,10 @@ def wave_mark_printed(*, wave: Wave, actor) -> Wave:
     return wave
 
 
-_WAVES_WITH_OPEN_PARCELS = Prepared(lambda ids: Parcel.objects.filter(wave_id__any=ids, state__in=OPEN).order_by()
-                                    .values_list("wave_id", flat=True), keys=("ids",))
+# The state is tested here, not in SQL: with it there, SQLite (no statistics) reads every open
+# parcel of every wave through the state index — 11 ms a wave with 60,000 parcels waiting.
+_PARCEL_STATES_OF_WAVES = Prepared(lambda ids: Parcel.objects.filter(wave_id__any=ids).order_by()
+                                   .values_list("wave_id", "state"), keys=("ids",))
 
 
 def _close_finished_waves(wave_ids, actor) -> list[int]:
@@ -190,7 +192,7 @@ def _close_finished_waves(wave_ids, actor) -> list[int]:
     wave_ids = sorted(set(wave_ids))
     if not wave_ids:
         return []
-    still_open = set(_WAVES_WITH_OPEN_PARCELS.all(wave_ids))
+    still_open = {wave_id for wave_id, state in _PARCEL_STATES_OF_WAVES.all(wave_ids) if state in OPEN}
     finished = [pk for pk in wave_ids if pk not in still_open]
     if finished:
         finished = list(Wave.objects.filter(pk__in=finished, state=WaveState.OPEN).values_list("pk", flat=True))
