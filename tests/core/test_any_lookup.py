@@ -1,4 +1,5 @@
-"""`field__any=ids`: one bound parameter for many integer ids, on integer fields and foreign keys only."""
+"""`field__any=`: one bound parameter for many integer ids (integer fields and foreign keys) or many texts (text
+fields)."""
 
 import pytest
 from django.core.exceptions import FieldError
@@ -29,7 +30,17 @@ def test_any_of_no_ids_finds_nothing_and_ids_as_text_are_taken_as_integers():
     assert list(Sku.objects.filter(pk__any=[str(sku.pk)])) == [sku]
 
 
-def test_any_is_refused_on_a_field_that_does_not_hold_ids():
-    # On text it would compare codes with numbers; Django refuses the lookup before any SQL.
-    with pytest.raises(FieldError, match="Unsupported lookup 'any' for CharField"):
-        Sku.objects.filter(code__any=[1])
+@pytest.mark.django_db
+def test_any_on_a_text_field_compares_texts():
+    a, b = SkuFactory(code="TX-001", barcode="6901234567892"), SkuFactory(code="tx-002")
+    assert set(Sku.objects.filter(code__any=["TX-001", "tx-002", "TX-002", "", "x' OR 1=1 --"])) == {a, b}
+    assert list(Sku.objects.filter(barcode__any=["6901234567892"])) == [a]
+    # A number is looked for as its text, never as a number.
+    assert list(Sku.objects.filter(barcode__any=[6901234567892])) == [a]
+    assert list(Sku.objects.filter(code__any=[])) == []
+
+
+def test_any_is_refused_on_a_field_that_is_neither_ids_nor_text():
+    # On a decimal it would compare amounts with ids; Django refuses the lookup before any SQL.
+    with pytest.raises(FieldError, match="Unsupported lookup 'any' for DecimalField"):
+        Sku.objects.filter(cost__any=[1])

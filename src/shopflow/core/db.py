@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.db import connections, migrations, router
 from django.db.backends.base.operations import BaseDatabaseOperations
-from django.db.models import ForeignObject, IntegerField, Lookup, Sum
+from django.db.models import CharField, ForeignObject, IntegerField, Lookup, Sum, TextField
 from django.utils import timezone
 
 
@@ -252,6 +252,7 @@ class AnyOf(Lookup):
 
     lookup_name = "any"
     prepare_rhs = False
+    array_type = "bigint"
 
     def get_prep_lookup(self):
         return id_list(self.rhs)
@@ -261,13 +262,24 @@ class AnyOf(Lookup):
         if connection.vendor == "sqlite":
             return f"{lhs} IN (SELECT value FROM json_each(%s))", [*params, json.dumps(self.rhs)]
         if connection.vendor == "postgresql":
-            return f"{lhs} = ANY(%s::bigint[])", [*params, self.rhs]
+            return f"{lhs} = ANY(%s::{self.array_type}[])", [*params, self.rhs]
         if not self.rhs:
             return "1 = 0", params
         return f"{lhs} IN ({', '.join(['%s'] * len(self.rhs))})", [*params, *self.rhs]
 
 
-# Integer ids only: integer fields (the automatic primary keys are ones) and foreign keys, which
-# look up only what is registered on them.
+class AnyText(AnyOf):
+    """`field__any=texts` on a text field: as AnyOf, for many texts (scanned barcodes and codes)."""
+
+    array_type = "text"
+
+    def get_prep_lookup(self):
+        return [str(t) for t in self.rhs]
+
+
+# Integer ids on integer fields (the automatic primary keys are ones) and foreign keys, which look
+# up only what is registered on them; texts on text fields.
 IntegerField.register_lookup(AnyOf)
 ForeignObject.register_lookup(AnyOf)
+CharField.register_lookup(AnyText)
+TextField.register_lookup(AnyText)

@@ -151,7 +151,7 @@ _SKU_FIELDS = ("pk", "code", "name", "barcode")
 
 def sku_refs(sku_ids) -> dict[int, SkuRef]:
     ids = list(set(sku_ids))
-    return {r[0]: SkuRef(*r) for r in Sku.objects.filter(pk__in=ids).values_list(*_SKU_FIELDS)} if ids else {}
+    return {r[0]: SkuRef(*r) for r in Sku.objects.filter(pk__any=ids).values_list(*_SKU_FIELDS)} if ids else {}
 
 
 # Two indexed lookups, not one OR: an OR of the two columns reads the whole SKU table. The
@@ -174,8 +174,8 @@ def scan_skus(scans) -> dict[str, SkuRef | None]:
     if len(texts) <= _FEW_TEXTS:
         rows = [SkuRef(*r) for t in texts for r in _SKUS_SCANNED_AS.all(t, t)]
     else:
-        barcode_rows = Sku.objects.filter(barcode__in=texts).exclude(barcode="").order_by().values_list(*_SKU_FIELDS)
-        code_rows = Sku.objects.filter(code__in=texts).order_by().values_list(*_SKU_FIELDS)
+        barcode_rows = Sku.objects.filter(barcode__any=texts).exclude(barcode="").order_by().values_list(*_SKU_FIELDS)
+        code_rows = Sku.objects.filter(code__any=texts).order_by().values_list(*_SKU_FIELDS)
         rows = [SkuRef(*r) for r in barcode_rows.union(code_rows)]
     by_barcode = {s.barcode: s for s in rows if s.barcode}
     by_code = {s.code: s for s in rows}

@@ -245,11 +245,11 @@ def tracking_numbers_add(*, courier, numbers: list[str], actor) -> TrackingAddRe
         rows[number] = index
         wanted.append(number)
     for part in _chunks(wanted, 5000):
-        for number in TrackingNumber.objects.filter(courier_id=courier.pk, number__in=part).values_list("number",
+        for number in TrackingNumber.objects.filter(courier_id=courier.pk, number__any=part).values_list("number",
                                                                                                        flat=True):
             errors.append(FieldError(f"numbers[{rows[number]}]", _("Row %(row)s: %(number)s is already in the pool.")
                                      % {"row": rows[number] + 1, "number": number}, FulfilmentError.TRACKING_DUPLICATE))
-        for number, order_no in (Parcel.objects.filter(courier_id=courier.pk, tracking_no__in=part)
+        for number, order_no in (Parcel.objects.filter(courier_id=courier.pk, tracking_no__any=part)
                                  .exclude(state=ParcelState.CANCELLED)
                                  .values_list("tracking_no", "order__platform_order_no")):
             errors.append(FieldError(f"numbers[{rows[number]}]", _(
