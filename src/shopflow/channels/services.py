@@ -129,7 +129,7 @@ def _address(text: str) -> tuple[str, str, str, str, str]:
 
 def _sku_ids(orders: Iterable[PlatformOrder]) -> dict[str, int]:
     codes = {c for o in orders for line in o.lines for c in (line.sku_code, line.outer_code) if c}
-    return dict(Sku.objects.filter(code__in=codes).values_list("code", "pk")) if codes else {}
+    return dict(Sku.objects.filter(code__any=list(codes)).values_list("code", "pk")) if codes else {}
 
 
 def _line_sku(line, skus: dict[str, int]) -> int | None:
@@ -385,7 +385,7 @@ class _Known:
 
 def _known(ids: list[int]) -> dict[str, _Known]:
     """The orders with these ids, locked for this transaction, by platform number."""
-    rows = OnlineOrder.objects.select_for_update().filter(pk__in=ids).values_list(*_KNOWN_FIELDS)
+    rows = OnlineOrder.objects.select_for_update().filter(pk__any=ids).values_list(*_KNOWN_FIELDS)
     return {order.platform_order_no: order for order in map(_Known, rows)}
 
 
