@@ -38,6 +38,14 @@ def test_any_on_a_text_field_compares_texts():
     # A number is looked for as its text, never as a number.
     assert list(Sku.objects.filter(barcode__any=[6901234567892])) == [a]
     assert list(Sku.objects.filter(code__any=[])) == []
+    assert list(Sku.objects.filter(code__any=[None])) == []  # None matches nothing, as with __in
+
+
+def test_one_text_instead_of_a_list_is_refused():
+    with pytest.raises(TypeError, match="not one text"):
+        Sku.objects.filter(code__any="TX-001")
+    with pytest.raises(TypeError, match="not one text"):
+        Sku.objects.filter(pk__any="123")
 
 
 def test_any_is_refused_on_a_field_that_is_neither_ids_nor_text():

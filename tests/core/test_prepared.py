@@ -118,12 +118,17 @@ def test_a_model_with_init_signals_is_made_through_its_init(balance):
     def receiver(sender, instance, **kwargs):
         seen.append(instance.pk)
 
+    lookup = Prepared(lambda pk: StockBalance.objects.filter(pk=pk))
+    lookup.first(balance.pk)  # compiled while the model has no receivers
     post_init.connect(receiver, sender=StockBalance)
     try:
-        got = Prepared(lambda pk: StockBalance.objects.filter(pk=pk)).first(balance.pk)
+        got = lookup.first(balance.pk)
+        fresh = Prepared(lambda pk: StockBalance.objects.filter(pk=pk)).first(balance.pk)
     finally:
         post_init.disconnect(receiver, sender=StockBalance)
-    assert seen == [balance.pk] and got.on_hand == Decimal("12.5")
+    assert seen == [balance.pk, balance.pk] and got.on_hand == fresh.on_hand == Decimal("12.5")
+    lookup.first(balance.pk)
+    assert len(seen) == 2
 
 
 @pytest.mark.parametrize("build, keys, message", [

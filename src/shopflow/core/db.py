@@ -255,6 +255,7 @@ class AnyOf(Lookup):
     array_type = "bigint"
 
     def get_prep_lookup(self):
+        _refuse_one_text(self.rhs)
         return id_list(self.rhs)
 
     def as_sql(self, compiler, connection):
@@ -274,7 +275,13 @@ class AnyText(AnyOf):
     array_type = "text"
 
     def get_prep_lookup(self):
-        return [str(t) for t in self.rhs]
+        _refuse_one_text(self.rhs)
+        return [str(t) for t in self.rhs if t is not None]  # None equals nothing, as with __in
+
+
+def _refuse_one_text(rhs) -> None:
+    if isinstance(rhs, str | bytes):  # would be read character by character
+        raise TypeError(f"field__any takes a list of values, not one text: {rhs!r}")
 
 
 # Integer ids on integer fields (the automatic primary keys are ones) and foreign keys, which look

@@ -99,8 +99,10 @@ class _Compiled:
             return [row[0] for row in rows] if self.flat else [tuple(row) for row in rows]
         found = []
         model, own, alias, names = self.model, self.own, self.alias, self.init_list
+        # Receivers may be connected after the look-up was compiled (signals are cached per sender).
+        plain = self.plain and not (pre_init.has_listeners(model) or post_init.has_listeners(model))
         for row in rows:
-            if self.plain:
+            if plain:
                 obj = model.__new__(model)
                 obj._state = state = ModelState()
                 state.adding, state.db = False, alias
