@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 import shopflow
 from shopflow.catalog.models import Sku
 from shopflow.core.models import AuditEvent
-from shopflow.core.prepared import Prepared
+from shopflow.core.prepared import Prepared, instances
 from shopflow.core.services import audit_record
 from shopflow.inventory.models import StockBalance
 from tests.factories import SkuFactory, WarehouseFactory
@@ -54,6 +54,31 @@ def test_converters_run_json_and_datetimes_come_back_as_python_values(balance):
     got = EVENTS.all(balance.sku.pk)
     assert [_fields(e) for e in got] == [_fields(e) for e in orm]
     assert got[0].payload == {"名称": "纯棉T恤", "n": [1, 2]} and got[0].at.tzinfo is not None
+
+
+PRICES = Prepared(lambda ids: Sku.objects.filter(pk__any=ids).order_by("pk").values_list("cost", "list_price"),
+                  keys=("ids",))
+PAYLOADS = Prepared(lambda doc_id: AuditEvent.objects.filter(doc_id=doc_id).order_by("id").values_list("payload",
+                                                                                                       flat=True))
+
+
+def test_repeated_decimals_are_converted_once_and_keep_their_places(db):
+    # Converted once per distinct value and shared (a Decimal cannot change); values that differ
+    # only past the column's places are not mixed up with their neighbours.
+    prices = ["35.10", "35.10", "35.1", "0.01", "35.10", "7"]
+    skus = [SkuFactory(cost=Decimal(p), list_price=Decimal("89.00")) for p in prices]
+    got = PRICES.all([s.pk for s in skus])
+    orm = list(Sku.objects.filter(pk__in=[s.pk for s in skus]).order_by("pk").values_list("cost", "list_price"))
+    assert got == orm and [str(c) for c, _p in got] == [str(c) for c, _p in orm]
+    assert [c for c, _p in got] == [Decimal(p) for p in prices]
+
+
+def test_mutable_values_are_not_shared_between_rows(balance):
+    for _ in range(2):
+        audit_record(doc=balance.sku, action="edit", actor=None, payload={"n": [1]})
+    first, second = PAYLOADS.all(balance.sku.pk)
+    first["n"].append(2)
+    assert second == {"n": [1]}
 
 
 def test_values_rows_text_keys_and_lookups_without_a_key(balance):
@@ -129,6 +154,24 @@ def test_a_model_with_init_signals_is_made_through_its_init(balance):
     assert seen == [balance.pk, balance.pk] and got.on_hand == fresh.on_hand == Decimal("12.5")
     lookup.first(balance.pk)
     assert len(seen) == 2
+
+
+def test_instances_of_rows_written_equal_from_db_and_respect_init_signals(balance):
+    names = [f.attname for f in StockBalance._meta.concrete_fields]
+    row = tuple(getattr(balance, name) for name in names)
+    made, orm = instances(StockBalance, "default", names, [row])[0], StockBalance.from_db("default", names, row)
+    assert _fields(made) == _fields(orm) and made._state.adding is False and made._state.db == "default"
+    seen = []
+
+    def receiver(sender, instance, **kwargs):
+        seen.append(instance.pk)
+
+    post_init.connect(receiver, sender=StockBalance)
+    try:
+        instances(StockBalance, "default", names, [row, row])
+    finally:
+        post_init.disconnect(receiver, sender=StockBalance)
+    assert seen == [balance.pk, balance.pk]
 
 
 @pytest.mark.parametrize("build, keys, message", [

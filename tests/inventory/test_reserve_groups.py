@@ -260,7 +260,8 @@ def test_group_reservations_are_issued_like_any_other(warehouse):
 # ---------------------------------------------------------------- bad input
 
 
-@pytest.mark.parametrize("qty", ["0", "-1", "NaN", "Infinity", "abc", "0.00001", "1.00005", "1e30", "100000000000000"])
+@pytest.mark.parametrize("qty", ["0", "-1", "NaN", "Infinity", "abc", "0.00001", "1.00005", "1e30", "100000000000000",
+                                 D("sNaN"), D("NaN"), D("-1"), D("1.00005"), D("1E+14")])
 def test_a_bad_quantity_refuses_the_whole_call_and_says_where(warehouse, qty):
     shirt = SkuFactory()
     put(shirt, warehouse, 5)

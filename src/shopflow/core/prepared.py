@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import connections
-from django.db.models import Model, QuerySet
+from django.db.models import DecimalField, Model, QuerySet
 from django.db.models.base import ModelState
 from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
 from django.db.models.query import FlatValuesListIterable, ModelIterable, ValuesListIterable, get_related_populators
@@ -33,6 +33,7 @@ _PLAIN_ATTRIBUTES = (DeferredAttribute, ForeignKeyDeferredAttribute)
 
 # Stand for the keys while compiling: values no real key has, found again among the parameters.
 _INT_MARKER = -7_340_041_953
+_UNSEEN = object()
 
 
 def _marker(kind: str, index: int):
@@ -102,17 +103,28 @@ class _Compiled:
         # Receivers may be connected after the look-up was compiled (signals are cached per sender).
         plain = self.plain and not (pre_init.has_listeners(model) or post_init.has_listeners(model))
         for row in rows:
-            if plain:
-                obj = model.__new__(model)
-                obj._state = state = ModelState()
-                state.adding, state.db = False, alias
-                obj.__dict__.update(zip(names, row[own], strict=True))
-            else:
-                obj = model.from_db(alias, names, row[own])
+            obj = _plain(model, alias, names, row[own]) if plain else model.from_db(alias, names, row[own])
             for populator in self.related:
                 populator.populate(row, obj)
             found.append(obj)
         return found
+
+
+def instances(model, alias: str, names: list[str], rows) -> list:
+    """Instances of `model` for rows of these attnames read from (or just written to) the database
+    `alias`, as `from_db` makes them; without `Model.__init__` where the model allows it (see
+    _plain_init): a wave's shipment writes about a thousand stock moves and returns them."""
+    if _plain_init(model, names):
+        return [_plain(model, alias, names, row) for row in rows]
+    return [model.from_db(alias, names, row) for row in rows]
+
+
+def _plain(model, alias: str, names: list[str], values):
+    obj = model.__new__(model)
+    obj._state = state = ModelState()
+    state.adding, state.db = False, alias
+    obj.__dict__.update(zip(names, values, strict=True))
+    return obj
 
 
 def _plain_init(model, attnames: list[str]) -> bool:
@@ -133,12 +145,24 @@ def _plain_init(model, attnames: list[str]) -> bool:
 
 def _converted(rows, converters, connection):
     """The rows as the database's and the fields' converters make them (as Django's compiler
-    does, with this thread's connection)."""
+    does, with this thread's connection). A decimal column's values repeat (quantities, prices)
+    and its converter is a pure function of the value with an immutable result, so each distinct
+    value is converted once per call: on SQLite the conversion of a float cost more than reading
+    the row (88,000 stock balances read by an allocation: 0.5 s of 6)."""
+    plan = [(pos, convs, expression, {} if isinstance(getattr(expression, "output_field", None), DecimalField)
+             else None) for pos, (convs, expression) in converters]
     for row in map(list, rows):
-        for pos, (convs, expression) in converters:
-            value = row[pos]
+        for pos, convs, expression, memo in plan:
+            raw = value = row[pos]
+            if memo is not None:
+                known = memo.get(raw, _UNSEEN)
+                if known is not _UNSEEN:
+                    row[pos] = known
+                    continue
             for converter in convs:
                 value = converter(value, expression, connection)
+            if memo is not None:
+                memo[raw] = value
             row[pos] = value
         yield row
 
