@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shopflow.catalog.models import Sku
-from shopflow.core.db import update_rows
+from shopflow.core.db import update_ids, update_rows
 from shopflow.core.errors import DomainError, PermissionDeniedError
 from shopflow.core.prepared import Prepared
 from shopflow.core.serialize import plain
@@ -150,12 +150,10 @@ def _allocate_chunk(ids: list[int], actor, summary: AllocationSummary) -> None:
         events.append((pk, "allocate", OrderState.APPROVED, OrderState.APPROVED,
                        {"allocation": "short", "shortages": missing}))
     if plain_ok:
-        OnlineOrder.objects.filter(pk__any=id_list(plain_ok)).update(allocation=Allocation.ALLOCATED, shortages=[],
-                                                           updated_at=now)
+        update_ids(OnlineOrder, plain_ok, {"allocation": Allocation.ALLOCATED, "shortages": [], "updated_at": now})
     if unflag_ok:
-        OnlineOrder.objects.filter(pk__any=id_list(unflag_ok)).update(allocation=Allocation.ALLOCATED, shortages=[],
-                                                            flag=OrderFlag.NONE, version=F("version") + 1,
-                                                            updated_at=now)
+        update_ids(OnlineOrder, unflag_ok, {"allocation": Allocation.ALLOCATED, "shortages": [], "flag": OrderFlag.NONE,
+                                            "updated_at": now}, bump="version")
     if short_rows:
         update_rows(OnlineOrder, "id", ["allocation", "shortages", "flag", "version", "updated_at"], short_rows)
     _audit_many(ORDER_TYPE, events, actor, now)

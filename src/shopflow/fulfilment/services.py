@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shopflow.core.conf import setting
-from shopflow.core.db import adapter, id_list, insert_rows, save_fields, update_rows
+from shopflow.core.db import adapter, id_list, insert_rows, save_fields, update_ids, update_rows
 from shopflow.core.errors import DomainError, FieldError, PermissionDeniedError, ValidationFailed
 from shopflow.core.models import AuditEvent
 from shopflow.core.prepared import Prepared
@@ -420,16 +420,19 @@ class _ParcelRow:
         return str(ParcelState(self.state).label)
 
 
+_LOCKED_PARCELS = Prepared(
+    lambda ids: Parcel.objects.select_for_update(of=("self",)).filter(pk__any=ids).order_by("id")
+    .values_list("pk", "state", "tracking_no", "courier_id", "order_id", "wave_id", "warehouse_id", "version",
+                 "order__state", "order__platform_status", "order__allocation", "order__platform_order_no"),
+    keys=("ids",))
+
+
 def _locked_parcels(ids: list[int]) -> list[_ParcelRow]:
     """These parcels, locked in id order, with the order fields packing and shipping check."""
     return [_ParcelRow(pk, state, tracking_no, courier_id, order_id, wave_id, warehouse_id, version,
                        _OrderRow(order_id, o_state, o_status, o_allocation, o_no))
             for (pk, state, tracking_no, courier_id, order_id, wave_id, warehouse_id, version, o_state, o_status,
-                 o_allocation, o_no) in (
-                Parcel.objects.select_for_update(of=("self",)).filter(pk__any=id_list(ids)).order_by("id")
-                .values_list("pk", "state", "tracking_no", "courier_id", "order_id", "wave_id", "warehouse_id",
-                             "version", "order__state", "order__platform_status", "order__allocation",
-                             "order__platform_order_no"))]
+                 o_allocation, o_no) in _LOCKED_PARCELS.all(ids)]
 
 
 _LOCKED_PARCEL = Prepared(lambda pk: Parcel.objects.select_for_update(of=("self", "order"))
@@ -692,11 +695,11 @@ def _ship_rows(parcels: list[_ParcelRow], actor, *, now=None, events=(), parcels
     ids = [p.pk for p in parcels]
     order_ids = [p.order_id for p in parcels]
     if not parcels_written:
-        Parcel.objects.filter(pk__any=id_list(ids)).update(state=ParcelState.SHIPPED, shipped_at=now,
-                                                          shipped_by_id=actor_id, version=F("version") + 1)
+        update_ids(Parcel, ids, {"state": ParcelState.SHIPPED, "shipped_at": now, "shipped_by": actor_id},
+                   bump="version")
     merged = _MERGED_INTO.all(order_ids)
-    OnlineOrder.objects.filter(pk__any=id_list(order_ids + [pk for pk, _into in merged])).update(
-        state=OrderState.SHIPPED, updated_at=now, version=F("version") + 1)
+    update_ids(OnlineOrder, order_ids + [pk for pk, _into in merged], {"state": OrderState.SHIPPED, "updated_at": now},
+               bump="version")
     tracking = {p.order_id: p.tracking_no for p in parcels}
     _audit_rows([*events]
                 + [(PARCEL_TYPE, p.pk, "ship", ParcelState.PACKED, ParcelState.SHIPPED, {"tracking_no": p.tracking_no})
