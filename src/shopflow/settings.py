@@ -96,6 +96,7 @@ def _database_config() -> dict:
     url = os.environ.get("SHOPFLOW_DATABASE_URL", default_sqlite)
     config = dj_database_url.parse(url, conn_max_age=0)
     if config["ENGINE"] == "django.db.backends.sqlite3":
+        config["ENGINE"] = "shopflow.core.sqlite_backend"  # Django's, converting each statement's placeholders once
         # One writer at a time: IMMEDIATE takes the write lock at BEGIN, so a
         # check-then-act inside a transaction cannot interleave with another
         # writer (select_for_update is a no-op on SQLite). WAL lets readers go on.

@@ -21,7 +21,7 @@ def check_secret_key(app_configs, **kwargs):
 def check_database(app_configs, **kwargs):
     db = settings.DATABASES["default"]
     out = []
-    if db["ENGINE"] == "django.db.backends.sqlite3":
+    if db["ENGINE"] in ("shopflow.core.sqlite_backend", "django.db.backends.sqlite3"):
         if db.get("OPTIONS", {}).get("transaction_mode") != "IMMEDIATE":
             out.append(Error("SQLite must run with transaction_mode=IMMEDIATE, or stock checks can race.",
                              id="shopflow.E002"))
