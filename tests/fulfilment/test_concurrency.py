@@ -4,7 +4,7 @@ TestCase, or SQLite's one writer at a time, would hide a missing lock)."""
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from shopflow.core.errors import DomainError
 from shopflow.fulfilment import services
@@ -76,6 +76,27 @@ def test_parallel_waves_never_take_an_order_twice(quiet, skus, wh, make_order, c
     taken = list(Parcel.objects.values_list("order_id", flat=True))
     assert len(taken) == len(set(taken)) == sum(w.parcels.count() for w in waves)
     assert set(taken) <= {o.pk for o in orders} and len(taken) == min(20, 3 * len(waves))
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_orders_another_wave_took_while_the_lock_was_sought_are_replaced(quiet, skus, wh, make_order, cs,
+                                                                           packer):
+    """The race above, made certain: the locking read returns orders that are in a committed wave
+    (as it does when that wave commits between the read's start and its locks). They are checked
+    again and replaced by the next ones."""
+    receive(wh, {skus["tee"]: 6})
+    orders = _hot_orders(make_order, 6)
+    orders_allocate(actor=cs)
+    first = services.wave_create(warehouse=wh, actor=packer, limit=2)
+    assert {p.order_id for p in first.parcels.all()} == {orders[0].pk, orders[1].pk}
+    # Without the exclusion of waved orders, the read sees orders 0 and 1 as free.
+    stale = OnlineOrder.objects.filter(pk__in=[o.pk for o in orders])
+    with transaction.atomic():
+        chosen = services._lock_eligible(stale, 3)
+    assert [pk for pk, _courier in chosen] == [o.pk for o in orders[2:5]]
+    with transaction.atomic():
+        assert [pk for pk, _c in services._lock_eligible(stale, None)] == [o.pk for o in orders[2:]]
 
 
 @postgres_only

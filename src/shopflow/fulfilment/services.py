@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 from functools import reduce
 from operator import or_
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -85,6 +85,9 @@ def _ship_from_q(warehouse_id: int) -> Q:
     return Q(warehouse_id=warehouse_id) | Q(warehouse__isnull=True, shop__warehouse_id=warehouse_id)
 
 
+_LIVE = OPEN + (ParcelState.SHIPPED,)  # parcel states that keep an order out of new waves
+
+
 # ---------------------------------------------------------------- waves 波次
 
 
@@ -117,7 +120,7 @@ def waves_create(*, warehouse, actor, courier=None, provinces=None, shop=None, l
                                            % {"most": MAX_WAVES_AT_ONCE}, FulfilmentError.WAVE_LIMIT)])
     orders = (OnlineOrder.objects.filter(_ship_from_q(warehouse.pk), state=OrderState.APPROVED,
                                          allocation=Allocation.ALLOCATED, courier__isnull=False)
-              .exclude(parcels__state__in=OPEN + (ParcelState.SHIPPED,)))
+              .exclude(parcels__state__in=_LIVE))
     filters = [_("warehouse %(wh)s") % {"wh": warehouse.name}]
     if courier is not None:
         orders = orders.filter(courier_id=courier.pk)
@@ -133,11 +136,7 @@ def waves_create(*, warehouse, actor, courier=None, provinces=None, shop=None, l
         order_ids = list(order_ids)
         orders = orders.filter(pk__any=id_list(order_ids))
         filters.append(_("%(n)s chosen orders") % {"n": len(order_ids)})
-    # skip_locked: two people making waves at once get different orders (PostgreSQL; SQLite runs
-    # one writer at a time anyway); the constraint of one live parcel per order backs it.
-    chosen = orders.select_for_update(of=("self",), skip_locked=True).order_by(
-        F("priority").desc(), F("paid_at").asc(nulls_last=True), "id").values_list("pk", "courier_id")
-    chosen = list(chosen[:limit * waves] if waves is not None else chosen)
+    chosen = _lock_eligible(orders, limit * waves if waves is not None else None)
     if not chosen:
         raise DomainError(FulfilmentError.NOTHING_TO_WAVE, _(
             "No order can go into a wave (%(filters)s): a wave takes approved orders with stock allocated and a "
@@ -164,6 +163,32 @@ def waves_create(*, warehouse, actor, courier=None, provinces=None, shop=None, l
     _audit_many(WAVE_TYPE, [(wave.pk, "create", "", wave.state, {"orders": n, "filters": filters})
                             for wave, n in zip(made, sizes, strict=True)], actor)
     return made
+
+
+def _lock_eligible(orders, most: int | None) -> list[tuple[int, int]]:
+    """Lock the first `most` (None: all) of these orders in ranking order: (id, courier id).
+
+    skip_locked: two people making waves at once get different orders. On PostgreSQL a statement
+    reads what was committed when it began, and a lock on an order that another wave released
+    meanwhile is taken without reading that wave's parcels: the order looks free. So the orders
+    locked are checked again by a later statement, which sees every wave committed before its
+    locks, and those taken are replaced by the next ones. SQLite's IMMEDIATE transactions write
+    one at a time from BEGIN, so what they read is current. The constraint of one live parcel
+    per order backs both."""
+    ranked = orders.select_for_update(of=("self",), skip_locked=True).order_by(
+        F("priority").desc(), F("paid_at").asc(nulls_last=True), "id").values_list("pk", "courier_id")
+    chosen: list[tuple[int, int]] = []
+    fresh = list(ranked[:most] if most is not None else ranked)
+    while fresh:
+        taken = set() if connection.vendor == "sqlite" else set(
+            Parcel.objects.filter(order_id__any=id_list(pk for pk, _c in fresh), state__in=_LIVE)
+            .values_list("order_id", flat=True))
+        chosen += [row for row in fresh if row[0] not in taken]
+        if not taken or (most is not None and len(chosen) >= most):
+            break
+        rest = ranked.exclude(pk__any=id_list([pk for pk, _c in chosen] + list(taken)))
+        fresh = list(rest[:most - len(chosen)] if most is not None else rest)
+    return chosen
 
 
 def _locked_wave(wave: Wave) -> Wave:
