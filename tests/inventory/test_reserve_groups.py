@@ -168,10 +168,14 @@ def test_reserved_stock_of_others_is_not_available(warehouse):
     assert reserve_groups(group(1, (shirt, warehouse, 2))) == [[Shortage(shirt.pk, warehouse.pk, D(2), D(1))]]
 
 
-def test_nothing_on_hand_anywhere_creates_the_balance_row_and_reports_zero(warehouse):
-    shirt = SkuFactory()
-    assert reserve_groups(group(1, (shirt, warehouse, 1))) == [[Shortage(shirt.pk, warehouse.pk, D(1), D(0))]]
-    assert balance(shirt, warehouse) == (0, 0)
+def test_nothing_on_hand_anywhere_reports_zero_and_writes_nothing(warehouse):
+    shirt, sock = SkuFactory(), SkuFactory()
+    put(sock, warehouse, 2)
+    # One group short of a SKU never stocked here, the next one served beside it.
+    assert reserve_groups(group(1, (shirt, warehouse, 1), (sock, warehouse, 1)), group(2, (sock, warehouse, 2))) \
+        == [[Shortage(shirt.pk, warehouse.pk, D(1), D(0))], []]
+    assert not StockBalance.objects.filter(sku=shirt).exists() and not held(1)
+    assert balance(sock, warehouse) == (2, 2)
 
 
 def test_a_negative_stock_warehouse_reports_no_negative_availability():

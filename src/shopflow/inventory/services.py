@@ -130,6 +130,9 @@ def _balance_match(keys) -> Q:
 _LOCKED_BALANCES_OF_ONE_WAREHOUSE = Prepared(
     lambda wh, skus: StockBalance.objects.select_for_update(of=("self",)).filter(warehouse_id=wh, sku_id__any=skus)
     .order_by("warehouse_id", "sku_id"), keys=("int", "ids"))
+_COUNTS = ("warehouse_id", "sku_id", "pk", "on_hand", "reserved")
+_LOCKED_COUNTS_OF_ONE_WAREHOUSE = Prepared(
+    lambda wh, skus: _LOCKED_BALANCES_OF_ONE_WAREHOUSE.build(wh, skus).values_list(*_COUNTS), keys=("int", "ids"))
 
 
 def _lock_balances(keys: list[tuple[int, int]]) -> dict[tuple[int, int], StockBalance]:
@@ -161,22 +164,37 @@ def _insert_balances(keys, warehouses) -> None:
 _BALANCE_WAREHOUSE = StockBalance._meta.get_field("warehouse")
 
 
-def _locked_balances(keys, warehouses) -> dict[tuple[int, int], StockBalance]:
-    found: dict[tuple[int, int], StockBalance] = {}
+def _locked_rows(keys, one_warehouse: Prepared, values: tuple[str, ...] = ()):
+    """The balance rows of these sorted keys that exist, locked in (warehouse, sku) order, in
+    chunks: as `one_warehouse` gives them, or as `values` of other chunks."""
     for start in range(0, len(keys), _LOCK_CHUNK):
         # of=("self",): lock the balance rows only. Without it joined rows would be locked too,
         # out of (warehouse, sku) order — a deadlock between postings.
         chunk = keys[start:start + _LOCK_CHUNK]
         if chunk[0][0] == chunk[-1][0]:  # one warehouse (keys are sorted): the usual case, compiled once
-            rows = _LOCKED_BALANCES_OF_ONE_WAREHOUSE.all(chunk[0][0], [sku for _wh, sku in chunk])
+            yield from one_warehouse.all(chunk[0][0], [sku for _wh, sku in chunk])
         else:
             rows = (StockBalance.objects.select_for_update(of=("self",)).filter(_balance_match(chunk))
                     .order_by("warehouse_id", "sku_id"))
-        for b in rows:
-            # Cached as a select_related would: the descriptor's checks cost 4 µs a row.
-            _BALANCE_WAREHOUSE.set_cached_value(b, warehouses[b.warehouse_id])
-            found[(b.warehouse_id, b.sku_id)] = b
+            yield from (rows.values_list(*values) if values else rows)
+
+
+def _locked_balances(keys, warehouses) -> dict[tuple[int, int], StockBalance]:
+    found: dict[tuple[int, int], StockBalance] = {}
+    for b in _locked_rows(keys, _LOCKED_BALANCES_OF_ONE_WAREHOUSE):
+        # Cached as a select_related would: the descriptor's checks cost 4 µs a row.
+        _BALANCE_WAREHOUSE.set_cached_value(b, warehouses[b.warehouse_id])
+        found[(b.warehouse_id, b.sku_id)] = b
     return found
+
+
+def _lock_counts(keys) -> dict[tuple[int, int], tuple[int, Decimal, Decimal]]:
+    """(id, on hand, reserved) of the balances of these (warehouse, sku) keys, locked in that
+    order; a key without a balance row has nothing on hand and is left out. Reserving and
+    releasing need no more than that, and no row made: a model instance a row cost six times
+    as much (1.0 s against 0.17 s for 61,558 balances)."""
+    return {(wh, sku): (pk, on_hand, reserved) for wh, sku, pk, on_hand, reserved in
+            _locked_rows(sorted(set(keys)), _LOCKED_COUNTS_OF_ONE_WAREHOUSE, _COUNTS)}
 
 
 def _sku_codes(sku_ids) -> dict[int, str]:
@@ -698,16 +716,18 @@ def stock_reserve_groups(*, groups: list[ReserveGroup], actor) -> list[list[Shor
     keys = {key for per_key, _rows in needs for key in per_key}
     if not keys:
         return [[] for _g in groups]
-    balances = _lock_balances(list(keys))
+    _warehouses(wh for wh, _sku in keys)  # an unknown one refuses the call
+    counts = _lock_counts(keys)
     existing: dict[ResKey, tuple[int, Decimal]] = {}  # key → (id, quantity)
     for chunk in _origin_chunks((g.origin_type, g.origin_id) for g in groups):
         for pk, origin_type, origin_id, line, sku, wh, qty in _locked_reservations(chunk):
             existing[(origin_type, origin_id, line, sku, wh)] = (pk, qty)
-    free = {key: bal.on_hand - bal.reserved for key, bal in balances.items()}
+    zero = Decimal(0)
+    free = dict.fromkeys(keys, zero)
+    free.update((key, on_hand - reserved) for key, (_pk, on_hand, reserved) in counts.items())
     taken: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
     adds: dict[ResKey, Decimal] = defaultdict(Decimal)
     results: list[list[Shortage]] = []
-    zero = Decimal(0)
     for per_key, per_row in needs:
         short = []
         for (wh, sku), asked in per_key.items():
@@ -735,7 +755,7 @@ def stock_reserve_groups(*, groups: list[ReserveGroup], actor) -> list[list[Shor
         (existing[key][0], existing[key][1] + qty, True, now) for key, qty in adds.items() if key in existing
     ])
     update_rows(StockBalance, "id", ["reserved"],
-                [(balances[key].pk, balances[key].reserved + qty) for key, qty in taken.items()])
+                [(counts[key][0], counts[key][2] + qty) for key, qty in taken.items()])
     return results
 
 
@@ -753,7 +773,7 @@ def stock_release_origins(*, origin_type: str, origin_ids: list[int], actor) -> 
                      .values_list("warehouse_id", "sku_id"))
     if not pairs:
         return []
-    balances = _lock_balances(list(pairs))
+    counts = _lock_counts(pairs)
     rows: list[StockReservation] = []
     for chunk in chunks:
         rows.extend(StockReservation.objects.select_for_update().filter(_origin_match(chunk), open=True)
@@ -761,9 +781,9 @@ def stock_release_origins(*, origin_type: str, origin_ids: list[int], actor) -> 
     # A reservation made for one of these origins between the look and the lock, on a pair not
     # locked yet: locked now, after the others. Out of order, but only in that rare race, and
     # PostgreSQL reports a deadlock it may cause instead of hanging.
-    late = {(r.warehouse_id, r.sku_id) for r in rows} - set(balances)
+    late = {(r.warehouse_id, r.sku_id) for r in rows} - set(counts)
     if late:
-        balances.update(_lock_balances(list(late)))
+        counts.update(_lock_counts(late))
     now = timezone.now()
     let_go: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
     for res in rows:
@@ -775,9 +795,7 @@ def stock_release_origins(*, origin_type: str, origin_ids: list[int], actor) -> 
     update_rows(StockReservation, "id", ["quantity", "released", "open", "updated_at"],
                 [(r.pk, r.quantity, r.released, r.open, now) for r in rows])
     update_rows(StockBalance, "id", ["reserved"],
-                [(balances[key].pk, balances[key].reserved - qty) for key, qty in let_go.items()])
-    for key, qty in let_go.items():
-        balances[key].reserved -= qty
+                [(counts[key][0], counts[key][2] - qty) for key, qty in let_go.items()])
     return rows
 
 
