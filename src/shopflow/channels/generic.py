@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy
 
 from shopflow.channels.formats import FileProblem, PlatformLine, PlatformOrder, PlatformStatus, ReadResult
 from shopflow.channels.taobao import parse_amount, parse_time, unprotect
+from shopflow.core.gcpause import gc_paused
 from shopflow.core.imports import XLSX_MAGIC, ImportFileError, cell_to_text, read_csv, read_xlsx
 
 logger = logging.getLogger(__name__)
@@ -296,6 +297,7 @@ def _order(cells, columns, header, row: int, tz) -> PlatformOrder:
                          paid_at=paid_at, source_row=row, **values, **amounts)
 
 
+@gc_paused()
 def read_generic(content: bytes, name: str, mapping: Mapping[str, str] | None = None) -> ReadResult:
     """A generic order sheet → orders with their lines; rows of one order number are one order
     (its own columns taken from the first of them)."""

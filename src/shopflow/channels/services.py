@@ -35,6 +35,7 @@ from shopflow.channels.error_codes import HoldCode
 from shopflow.channels.formats import FileProblem, PlatformOrder, PlatformStatus, ReadResult
 from shopflow.core.db import insert_rows
 from shopflow.core.errors import DomainError, PermissionDeniedError
+from shopflow.core.gcpause import gc_paused
 from shopflow.core.models import AuditEvent
 from shopflow.core.services import audit_record
 from shopflow.partners.address import _TRAILING_POSTCODE, _detail, parse_address
@@ -470,6 +471,7 @@ def _import_batch(shop, batch: list[PlatformOrder], actor, source: str, summary:
     summary.held += held
 
 
+@gc_paused()
 def orders_import(*, shop, result: ReadResult, actor, source: str = "",
                   on_progress: Callable[[int, int], None] | None = None) -> ImportSummary:
     """Import what a reader made of a platform's files (or an API push) into `shop`.

@@ -42,6 +42,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from shopflow.channels.formats import FileProblem, PlatformLine, PlatformOrder, PlatformStatus, ReadResult
+from shopflow.core.gcpause import gc_paused
 from shopflow.core.imports import XLSX_MAGIC, ImportFileError, decode_text, read_xlsx
 
 # ---------------------------------------------------------------- the format
@@ -259,6 +260,7 @@ def _folded_statuses() -> dict[str, PlatformStatus]:
     return {unicodedata.normalize("NFKC", k): v for k, v in STATUS_TEXTS.items()}
 
 
+@gc_paused()
 def read_taobao_pair(orders: bytes, items: bytes, *, orders_name: str = "orders.csv",
                      items_name: str = "items.csv") -> ReadResult:
     """Read an order report and its item report. Never raises for bad content: what cannot be

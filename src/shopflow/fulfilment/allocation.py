@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from shopflow.catalog.models import Sku
 from shopflow.core.db import update_ids, update_rows
 from shopflow.core.errors import DomainError, PermissionDeniedError
+from shopflow.core.gcpause import gc_paused
 from shopflow.core.prepared import Prepared
 from shopflow.core.serialize import plain
 from shopflow.core.services import audit_record
@@ -162,6 +163,7 @@ def _allocate_chunk(ids: list[int], actor, summary: AllocationSummary) -> None:
     summary.short += len(grouped) - len(plain_ok) - len(unflag_ok)
 
 
+@gc_paused()
 def orders_allocate(*, order_ids=None, actor) -> AllocationSummary:
     """Reserve stock for approved orders not allocated yet (or short): all of them, or those of
     `order_ids` — highest priority first, then earliest paid, then oldest; each order all or

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from shopflow.core.conf import setting
 from shopflow.core.db import adapter, id_list, insert_rows, save_fields, update_ids, update_rows
 from shopflow.core.errors import DomainError, FieldError, PermissionDeniedError, ValidationFailed
+from shopflow.core.gcpause import gc_paused
 from shopflow.core.models import AuditEvent
 from shopflow.core.prepared import Prepared
 from shopflow.core.serialize import plain
@@ -102,6 +103,7 @@ def wave_create(*, warehouse, actor, courier=None, provinces=None, shop=None, li
                         limit=limit, order_ids=order_ids, note=note, waves=1)[0]
 
 
+@gc_paused()
 @transaction.atomic
 def waves_create(*, warehouse, actor, courier=None, provinces=None, shop=None, limit: int | None = None,
                  order_ids=None, note: str = "", waves: int | None = None) -> list[Wave]:
@@ -584,6 +586,7 @@ class PackSpec:
     weight: Decimal | str
 
 
+@gc_paused()
 @transaction.atomic
 def parcels_pack_many(*, packs: list[PackSpec], actor, ship: bool = False) -> list[int]:
     """Pack many parcels in one go (a scanner batch, the benchmark): the same checks as
@@ -739,6 +742,7 @@ def _ship_rows(parcels: list[_ParcelRow], actor, *, now=None, events=(), parcels
     return ShipResult(parcels=len(parcels), orders=len(parcels) + len(merged), merged=len(merged), waves_done=done)
 
 
+@gc_paused()
 @transaction.atomic
 def parcels_ship(*, parcels, actor) -> ShipResult:
     """Ship packed parcels set-wise: each needs a tracking number valid for its courier and an
@@ -753,6 +757,7 @@ def parcels_ship(*, parcels, actor) -> ShipResult:
     return _ship(ids, actor)
 
 
+@gc_paused()
 @transaction.atomic
 def wave_ship(*, wave: Wave, actor) -> ShipResult:
     """Ship every packed parcel of the wave (those still to pack stay in it)."""

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from shopflow.core.db import DecimalSum, adapter, insert_rows, insert_rows_returning, update_rows
 from shopflow.core.errors import DomainError, FieldError, ValidationFailed
+from shopflow.core.gcpause import gc_paused
 from shopflow.core.models import AuditEvent
 from shopflow.inventory.models import StockBalance, StockReservation
 from shopflow.sales import selectors
@@ -226,6 +227,7 @@ def _hold_address(order: _Order) -> dict:
     return old or {"code": Hold.ADDRESS, "problem": _("the address has no province")}
 
 
+@gc_paused()
 @transaction.atomic
 def orders_auto_review(*, actor, order_ids=None, shop=None) -> ReviewSummary:
     """Review to-review orders of shops with auto review (and held ones waiting only for stock, a
@@ -427,6 +429,7 @@ def _require_some(ids: list[int]) -> None:
         raise ValidationFailed([FieldError("orders", _("Choose at least one order."), "required")])
 
 
+@gc_paused()
 @transaction.atomic
 def orders_approve_many(*, orders, actor) -> BulkResult:
     """Approve each order that can be (see online.approval_problems); the others are reported with
