@@ -47,6 +47,30 @@ def make_table_immutable(table: str) -> migrations.RunPython:
     return migrations.RunPython(forward, backward)
 
 
+def drop_foreign_key_index(app_label: str, model_name: str, name: str, field) -> migrations.SeparateDatabaseAndState:
+    """A migration operation: the foreign key `name`, now `field` (db_index=False), loses the index
+    Django made for it, by DROP INDEX alone. AlterField would do the same on PostgreSQL, but on
+    SQLite it copies the whole table into a new one, which drops the table's triggers (the
+    ledger's and the audit trail's immutability) with the old table."""
+
+    def _index(apps, schema_editor):
+        model = apps.get_model(app_label, model_name)
+        column = model._meta.get_field(name).column
+        return model, schema_editor._create_index_name(model._meta.db_table, [column], suffix="")
+
+    def forward(apps, schema_editor):
+        _model, index = _index(apps, schema_editor)
+        schema_editor.execute(f"DROP INDEX IF EXISTS {schema_editor.quote_name(index)}")
+
+    def backward(apps, schema_editor):
+        model, _index_name = _index(apps, schema_editor)
+        schema_editor.execute(schema_editor._create_index_sql(model, fields=[model._meta.get_field(name)]))
+
+    return migrations.SeparateDatabaseAndState(
+        state_operations=[migrations.AlterField(model_name=model_name, name=name, field=field)],
+        database_operations=[migrations.RunPython(forward, backward)])
+
+
 class DecimalSum(Sum):
     """SUM of a decimal column, exact on SQLite too. SQLite keeps decimals as floating point and
     Django only rounds plain column reads back to the field's places, so a bare Sum of 126 − 80 −

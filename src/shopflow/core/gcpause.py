@@ -2,7 +2,7 @@
 
 A batch (an import, an allocation, a wave shipped) makes and keeps hundreds of thousands of
 objects; each time enough of them survive, the collector walks every live object in the
-process — 150–300 ms a time with a 100k data set loaded, up to a fifth of an allocation's time
+process — 90–300 ms a time with a 100k data set loaded, up to a fifth of an allocation's time
 (measured 2026-11-23, docs/decisions/0015). What a batch makes is freed by reference counting;
 the cycles it leaves are few (82 objects after importing 100,000 orders), collected as usual once
 the pause ends. The pause is process-wide: nested and concurrent batches (threads of one server)

@@ -58,7 +58,9 @@ class Parcel(models.Model):
     order = models.ForeignKey("sales.OnlineOrder", models.PROTECT, related_name="parcels", verbose_name=_("order"))
     wave = models.ForeignKey(Wave, models.PROTECT, related_name="parcels", verbose_name=_("wave"))
     warehouse = models.ForeignKey("inventory.Warehouse", models.PROTECT, related_name="+", verbose_name=_("warehouse"))
-    courier = models.ForeignKey("partners.Courier", models.PROTECT, related_name="+", verbose_name=_("courier"))
+    # Indexed by ful_parcel_handover_idx (courier, handover, state), which starts with it.
+    courier = models.ForeignKey("partners.Courier", models.PROTECT, related_name="+", verbose_name=_("courier"),
+                                db_index=False)
     tracking_no = models.CharField(_("tracking number"), max_length=64, blank=True, default="")
     state = models.CharField(_("state"), max_length=10, choices=ParcelState.choices, default=ParcelState.WAVED)
     weight = models.DecimalField(_("weight (kg)"), null=True, blank=True, **WEIGHT)
@@ -105,7 +107,9 @@ class TrackingNumber(models.Model):
     """面单号: an e-waybill number bought from a courier, given to one parcel when its wave's
     waybills are assigned (in the order they were added)."""
 
-    courier = models.ForeignKey("partners.Courier", models.PROTECT, related_name="+", verbose_name=_("courier"))
+    # Indexed by ful_tracking_courier_no_uniq, which starts with it.
+    courier = models.ForeignKey("partners.Courier", models.PROTECT, related_name="+", verbose_name=_("courier"),
+                                db_index=False)
     number = models.CharField(_("tracking number"), max_length=64)
     parcel = models.OneToOneField(Parcel, models.PROTECT, null=True, blank=True, related_name="+",
                                   verbose_name=_("parcel"))

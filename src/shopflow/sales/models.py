@@ -186,7 +186,8 @@ def hold_message(hold: dict) -> str:
 
 
 class OnlineOrderLine(models.Model):
-    order = models.ForeignKey(OnlineOrder, models.CASCADE, related_name="lines")
+    # Indexed by sales_online_line_no_uniq (order, line_no); a second index cost every import.
+    order = models.ForeignKey(OnlineOrder, models.CASCADE, related_name="lines", db_index=False)
     line_no = models.PositiveIntegerField(_("line"))
     # None: the platform's item code matched no SKU (the order is held until it is fixed).
     sku = models.ForeignKey("catalog.Sku", models.PROTECT, null=True, blank=True, related_name="+",
