@@ -3,7 +3,9 @@ write exactly what the ORM would: moves come back with their ids, balances, cost
 reservations are updated, the database's constraints and triggers still refuse what they
 refuse; and the arrival listeners hear of stock coming in, after commit only."""
 
+import datetime
 import logging
+import zoneinfo
 from decimal import Decimal
 
 import pytest
@@ -171,6 +173,19 @@ def test_update_rows_adapts_values_and_the_last_row_of_a_key_wins(warehouse):
     cost = SkuCost.objects.get(sku=a)
     assert (cost.average, cost.updated_at) == (D("1.234567"), stamp)
     update_rows(SkuCost, "sku", ["average"], [])  # nothing to do
+
+
+def test_update_rows_adapts_each_rows_own_time_stamp(warehouse):
+    """Time stamps are adapted once per distinct value: rows sharing one get it, rows with their
+    own keep theirs (also a stamp equal to another in another time zone)."""
+    a, b, c = SkuFactory(), SkuFactory(), SkuFactory()
+    post((a, warehouse, 1, "1"), (b, warehouse, 1, "1"), (c, warehouse, 1, "1"))
+    first = timezone.now().replace(microsecond=0)
+    second = first - datetime.timedelta(days=3, seconds=7)
+    same_instant = first.astimezone(zoneinfo.ZoneInfo("Asia/Shanghai"))
+    update_rows(SkuCost, "sku", ["updated_at"], [(a.pk, first), (b.pk, second), (c.pk, same_instant)])
+    stored = dict(SkuCost.objects.filter(sku__in=[a, b, c]).values_list("sku_id", "updated_at"))
+    assert stored == {a.pk: first, b.pk: second, c.pk: first}
 
 
 def test_insert_rows_returning_gives_ids_in_order_and_insert_rows_can_skip_conflicts(warehouse):

@@ -202,13 +202,13 @@ def update_rows(model, key_field: str, fields: list[str], rows: list[tuple]) -> 
     quote = connection.ops.quote_name
     meta = model._meta
     rows = list({row[0]: row for row in rows}.values())
-    adapters = [adapter(model, name) for name in fields]
-    if any(adapters):
-        rows = [
-            (row[0], *(value if adapt is None or value is None else adapt(value)
-                       for adapt, value in zip(adapters, row[1:], strict=True)))
-            for row in rows
-        ]
+    adapted = [(position, adapt) for position, adapt in enumerate(_row_adapters(model, fields), 1) if adapt]
+    if adapted:
+        rows = [list(row) for row in rows]
+        for row in rows:
+            for position, adapt in adapted:
+                if row[position] is not None:
+                    row[position] = adapt(row[position])
     table, key = quote(meta.db_table), quote(meta.get_field(key_field).column)
     targets = [quote(meta.get_field(name).column) for name in fields]
     types = _array_types(connection, model, [key_field, *fields])
@@ -281,6 +281,31 @@ def adapter(model, name: str):
     if kind == "JSONField":
         return lambda value: connection.ops.adapt_json_value(value, field.encoder)
     return None
+
+
+def _row_adapters(model, fields: list[str]) -> list:
+    """adapter() per field, for one call's rows: a datetime is adapted once per distinct value
+    (the rows of one write mostly share their time stamp), JSON per row (its values are mutable)."""
+    adapters = []
+    for name in fields:
+        adapt = adapter(model, name)
+        if adapt is not None and model._meta.get_field(name).get_internal_type() == "DateTimeField":
+            adapt = _once_per_value(adapt)
+        adapters.append(adapt)
+    return adapters
+
+
+def _once_per_value(adapt):
+    seen: dict = {}
+
+    def adapted(value):
+        try:
+            return seen[value]
+        except KeyError:
+            seen[value] = result = adapt(value)
+            return result
+
+    return adapted
 
 
 def id_list(ids) -> list[int]:

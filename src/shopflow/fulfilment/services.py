@@ -611,9 +611,7 @@ def parcels_pack_many(*, packs: list[PackSpec], actor, ship: bool = False) -> li
             "ids": ", ".join(map(str, missing))})
     order_ids = [p.order_id for p in parcels.values()]
     expected: dict[int, dict[int, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    for order_id, sku_id, qty in OnlineOrderLine.objects.filter(order_id__any=id_list(order_ids),
-                                                                sku__isnull=False).values_list(
-            "order_id", "sku_id", "quantity"):
+    for _line, order_id, sku_id, qty in _SHIPPABLE_LINES_OF.all(order_ids):
         expected[order_id][sku_id] += qty
     skus = scan_skus([s for p in packs for s in p.scans])
     names = {ref.pk: ref for ref in skus.values() if ref is not None}
