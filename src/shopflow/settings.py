@@ -105,11 +105,10 @@ def _database_config() -> dict:
             "timeout": 20,
             # A 64 MB page cache per connection (SQLite's default is 2 MB): at 100k orders the
             # indexes of the order tables no longer fit in 2 MB, and the import ran 8-10 % slower.
-            # A WAL checkpoint every 10,000 pages (default 1,000): a checkpoint writes every page
-            # the WAL holds back into the database file, and a wave's rows are spread over more
-            # pages the bigger the tables are; shipping at 100k ran 8-43 % faster (decision 0004).
+            # WAL checkpoints run in a thread of their own, not inside the writers' commits
+            # (core/sqlite_backend/checkpoint.py, decisions 0004 and 0015).
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536; "
-                            "PRAGMA temp_store=MEMORY; PRAGMA wal_autocheckpoint=10000;",
+                            "PRAGMA temp_store=MEMORY;",
         }
     return config
 

@@ -5,9 +5,14 @@ regular expression on every execute. The interactive path runs the same few doze
 for every order (compiled once: core.prepared), and on SQLite 100k the conversion was about 6 %
 of approving, packing and shipping one order (py-spy). Converted statements are kept by their
 text, short ones only: a statement with thousands of inlined values is rarely run twice and
-its execution dwarfs the conversion."""
+its execution dwarfs the conversion.
+
+A connection to a database file also makes sure the file's WAL checkpointer runs (see
+checkpoint.py) and leaves to it what SQLite's automatic checkpoint would do inside commits."""
 
 from django.db.backends.sqlite3 import base
+
+from shopflow.core.sqlite_backend.checkpoint import BACKSTOP_PAGES, WAL_SIZE_LIMIT, ensure_checkpointer
 
 # Statements kept, and the longest one kept (characters).
 _KEPT = 4096
@@ -30,5 +35,13 @@ class CursorWrapper(base.SQLiteCursorWrapper):
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
+    def get_new_connection(self, conn_params):
+        conn = super().get_new_connection(conn_params)
+        if not self.is_in_memory_db():
+            conn.execute(f"PRAGMA wal_autocheckpoint={BACKSTOP_PAGES}")
+            conn.execute(f"PRAGMA journal_size_limit={WAL_SIZE_LIMIT}")
+            ensure_checkpointer(self.settings_dict["NAME"])
+        return conn
+
     def create_cursor(self, name=None):
         return self.connection.cursor(factory=CursorWrapper)
