@@ -4,7 +4,7 @@ In WAL mode a commit appends the changed pages to the -wal file, and a checkpoin
 back into the database file (and syncs it). SQLite's automatic checkpoint runs in the
 connection whose commit crossed the threshold, inside that commit: the writer stops writing
 while it copies every page the WAL holds. On SQLite 100k that was about a quarter of shipping
-a wave's commit time and 12-15 % of the interactive path (decision 0015).
+a wave's commit time and 12-15 % of the interactive path (decision 0004).
 
 So each process runs one checkpointer per database file: a daemon thread with its own
 connection that checkpoints PASSIVE (never waiting for, nor blocking, readers and writers)
