@@ -106,7 +106,7 @@ def _database_config() -> dict:
             # A 64 MB page cache per connection (SQLite's default is 2 MB): at 100k orders the
             # indexes of the order tables no longer fit in 2 MB, and the import ran 8-10 % slower.
             # WAL checkpoints run in a thread of their own, not inside the writers' commits
-            # (core/sqlite_backend/checkpoint.py, decisions 0004 and 0015).
+            # (core/sqlite_backend/checkpoint.py, decision 0004).
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536; "
                             "PRAGMA temp_store=MEMORY;",
         }
