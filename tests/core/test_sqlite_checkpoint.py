@@ -49,6 +49,12 @@ def _wait_for(condition, seconds: float = 10.0) -> bool:
     return condition()
 
 
+def _thread_of(db) -> tuple[str, "checkpoint._Checkpointer"]:
+    """The database file's absolute path and its checkpointer."""
+    path = os.path.abspath(db.settings_dict["NAME"])
+    return path, checkpoint._threads[path]
+
+
 def _rows_in_main_file(path: str, copy: str) -> int:
     """Rows of table t in the database file itself, leaving out what only the WAL holds."""
     shutil.copyfile(path, copy)
@@ -95,8 +101,7 @@ def test_one_thread_per_file_and_none_for_a_database_in_memory(database_file, mo
 
 def test_the_thread_stops_when_its_database_file_is_gone(database_file):
     db = database_file()
-    path = os.path.abspath(db.settings_dict["NAME"])
-    thread = checkpoint._threads[path]
+    path, thread = _thread_of(db)
     db.close()
     for suffix in ("", "-wal", "-shm"):
         if os.path.exists(path + suffix):
@@ -107,8 +112,7 @@ def test_the_thread_stops_when_its_database_file_is_gone(database_file):
 
 def test_a_database_file_replaced_at_the_same_path_gets_a_thread_of_its_own(database_file, tmp_path):
     db = database_file()
-    path = os.path.abspath(db.settings_dict["NAME"])
-    old = checkpoint._threads[path]
+    path, old = _thread_of(db)
     db.close()
     sqlite3.connect(tmp_path / "new.sqlite3").close()
     os.replace(tmp_path / "new.sqlite3", path)
@@ -120,8 +124,7 @@ def test_a_database_file_replaced_at_the_same_path_gets_a_thread_of_its_own(data
 
 def test_a_forked_child_starts_its_own_thread(database_file, monkeypatch):
     db = database_file()
-    path = os.path.abspath(db.settings_dict["NAME"])
-    parents = checkpoint._threads[path]
+    path, parents = _thread_of(db)
     monkeypatch.setattr(checkpoint, "_pid", -1)  # as if this were a child forked from another process
     child = checkpoint.ensure_checkpointer(path)
     assert child is not parents and child.is_alive()
@@ -131,8 +134,7 @@ def test_a_forked_child_starts_its_own_thread(database_file, monkeypatch):
 
 def test_stopped_threads_are_started_again_by_the_next_connection(database_file):
     db = database_file()
-    path = os.path.abspath(db.settings_dict["NAME"])
-    thread = checkpoint._threads[path]
+    path, thread = _thread_of(db)
     checkpoint.stop_all()
     assert not thread.is_alive() and checkpoint._threads == {}
     db.close()
