@@ -116,6 +116,29 @@ def test_the_same_lookup_runs_again_with_other_keys(db):
         by_pk.get(10**9)
 
 
+def test_fixed_values_are_literals_on_sqlite_and_give_the_orms_rows(db):
+    # SQLite compiles a statement again on every run when a bound value is compared the way a
+    # partial index's condition compares a constant (Sku's barcode index: NOT (barcode = '')).
+    tricky = "50% off · 'quoted' %s"
+    match = SkuFactory(name=f"x {tricky} y", barcode="6901234567892")
+    SkuFactory(name=f"x {tricky} y", barcode="", active=True)  # excluded by barcode=""
+    SkuFactory(name="50 off", barcode="6901234567908")  # excluded by the name
+    SkuFactory(name=f"x {tricky} y", barcode="6901234567915", active=False)  # excluded by active
+
+    def query(code):
+        return (Sku.objects.filter(name__contains=tricky, active=True).exclude(barcode="").exclude(code=code)
+                .order_by("pk").values_list("pk", flat=True))
+
+    lookup = Prepared(query, keys=("text",))
+    assert lookup.all("none") == list(query("none")) == [match.pk]
+    assert lookup.all(match.code) == list(query(match.code)) == []
+    compiled = lookup.compiled()
+    if connection.vendor == "sqlite":  # only the key is bound
+        assert len(compiled.params) == 1 and """NOT ("catalog_sku"."barcode" = '')""" in compiled.sql
+    else:  # PostgreSQL plans are not remade per value: everything stays bound
+        assert "" in compiled.params and len(compiled.params) == 3
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_lock_outside_a_transaction_is_refused_as_django_refuses_it():
     balance = StockBalance.objects.create(warehouse=WarehouseFactory(), sku=SkuFactory())

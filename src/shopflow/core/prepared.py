@@ -11,9 +11,16 @@ Plain shapes only: each key one parameter, model instances (deferring fields, wi
 select_related) or values_list, no annotations, extra columns or prefetches; anything else is
 refused when it is first compiled.
 Every value other than the keys is fixed then, so a prepared look-up holds no times and nothing
-read from settings. Compiled once per process: every model lives in the one database."""
+read from settings. Compiled once per process: every model lives in the one database.
+
+On SQLite the fixed texts and integers are written into the SQL as literals, not bound: when a
+bound value is compared the way a partial index's condition compares a constant (`NOT (state =
+?)` against a live-parcels index's `NOT (state = 'cancelled')`), SQLite compiles the statement
+again on every run to see whether the index applies — 75 µs for the parcel look-up that takes
+17 µs with the literal."""
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -69,6 +76,8 @@ class _Compiled:
                                  f"found {len(at)} times")
             self.slots.append((at[0], "value" if key_kind != "ids" else "json" if self.params[at[0]] == as_json
                                else "ids"))
+        if connections[self.alias].vendor == "sqlite":
+            self.sql, self.params, self.slots = _inlined(self.sql, self.params, self.slots)
         self.for_update = query.select_for_update
         self.queried = query.model
         self.converters = list(compiler.get_converters([s[0] for s in compiler.select[:compiler.col_count]]).items())
@@ -108,6 +117,47 @@ class _Compiled:
                 populator.populate(row, obj)
             found.append(obj)
         return found
+
+
+_PLACEHOLDER = re.compile("%%|%s")
+
+
+def _literal(value) -> str | None:
+    """The SQLite literal of a fixed value (with `%` doubled, as in SQL with `%s` placeholders), or
+    None if it stays bound."""
+    if isinstance(value, int):  # bool included: SQLite binds True and False as 1 and 0
+        return str(int(value))
+    if isinstance(value, str) and "\x00" not in value:
+        return "'" + value.replace("'", "''").replace("%", "%%") + "'"
+    return None
+
+
+def _inlined(sql: str, params: list, slots: list[tuple[int, str]]) -> tuple[str, list, list[tuple[int, str]]]:
+    """The SQL with the fixed texts and integers as literals; the parameters left and where the keys
+    are among them now."""
+    if sum(m.group() == "%s" for m in _PLACEHOLDER.finditer(sql)) != len(params):
+        return sql, params, slots  # not one placeholder per parameter: left as it is
+    at_key = {at: n for n, (at, _how) in enumerate(slots)}
+    kept: list = []
+    new_slots = list(slots)
+    position = -1
+
+    def replace(match: re.Match) -> str:
+        nonlocal position
+        if match.group() == "%%":
+            return "%%"
+        position += 1
+        if position in at_key:
+            n = at_key[position]
+            new_slots[n] = (len(kept), slots[n][1])
+        else:
+            literal = _literal(params[position])
+            if literal is not None:
+                return literal
+        kept.append(params[position])
+        return "%s"
+
+    return _PLACEHOLDER.sub(replace, sql), kept, new_slots
 
 
 def instances(model, alias: str, names: list[str], rows) -> list:
