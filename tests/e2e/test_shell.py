@@ -53,6 +53,7 @@ def test_buyer_creates_and_submits_manager_approves(open_as, people, master_data
     buyer.click('#sf-nav a.dropdown-toggle:has-text("采购")')  # the area menu
     buyer.click("#sf-nav >> text=采购订单")
     buyer.click("#sf-new")
+    buyer.wait_for_load_state()  # htmx wires the picker up when the page has loaded (a CI run typed before it)
     buyer.select_option("#id_supplier", str(master_data["supplier"].pk))
     buyer.select_option("#id_warehouse", str(master_data["warehouse"].pk))
     buyer.fill("#id_remarks", "春季首单")

@@ -53,6 +53,7 @@ def _act(page, action: str, state_text: str):
 
 
 def _pick_sku(page, index: int, text: str):
+    page.wait_for_load_state()  # htmx wires the picker up when the page has loaded
     page.fill(f"#id_lines-{index}-sku", text)
     page.wait_for_selector(f"#id_lines-{index}-sku-menu .sf-picker-option.active")
     page.keyboard.press("Enter")
